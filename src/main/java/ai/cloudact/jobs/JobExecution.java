@@ -47,10 +47,7 @@ final class JobExecution {
 
     ExitCode run() {
         long started = System.nanoTime();
-        Main main = new Main();
-        main.configure().setProfile(environment.id());
-        main.configure().withRoutesIncludePattern("classpath:shared/*.yaml,classpath:" + job.routeFile());
-        overrides.forEach(main::addOverrideProperty);
+        Main main = newMain(job, environment, overrides);
         try {
             try {
                 main.start();
@@ -74,6 +71,18 @@ final class JobExecution {
         } finally {
             main.stop();
         }
+    }
+
+    /**
+     * Camel Main for one job: the environment's profile, the shared configuration and the job's own
+     * route file only, so a broken or slow file of another job cannot affect this one.
+     */
+    static Main newMain(Job job, Environment environment, Map<String, String> overrides) {
+        Main main = new Main();
+        main.configure().setProfile(environment.id());
+        main.configure().withRoutesIncludePattern("classpath:shared/*.yaml,classpath:" + job.routeFile());
+        overrides.forEach(main::addOverrideProperty);
+        return main;
     }
 
     /** Sends one exchange through the route's consumer, as its trigger would, and waits for it. */
