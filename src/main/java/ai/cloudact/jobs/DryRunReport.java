@@ -1,5 +1,7 @@
 package ai.cloudact.jobs;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,7 +31,10 @@ public class DryRunReport implements Processor {
             }
         });
         if (uri != null && uri.startsWith("google-bigquery")) {
-            LOG.info("DRY RUN: would run on BigQuery: {} with parameters {}", uri.substring(uri.indexOf(':') + 1), headers);
+            String statement = URLDecoder.decode(uri.substring(uri.indexOf(':') + 1), StandardCharsets.UTF_8)
+                    .replaceFirst("^//", "").replaceFirst("\\?connectionFactory=.*$", "");
+            LOG.info("DRY RUN: would run on BigQuery: {} with parameters {}", statement, headers);
+            exchange.getMessage().setBody("(dry run: none)");
         } else {
             String method = exchange.getMessage().getHeader(Exchange.HTTP_METHOD, "POST", String.class);
             LOG.info("DRY RUN: would send {} {} headers={} body={}", method, uri, headers,
