@@ -44,7 +44,10 @@ public class OrgSyncTally implements AggregationStrategy {
         if (done % progressEvery == 0) {
             LOG.info("progress: {} orgs done ({})", done, summary());
         }
-        return oldExchange == null ? newExchange : oldExchange;
+        // the split's result is copied back into the job's exchange: keep no org's marks on it
+        Exchange result = oldExchange == null ? newExchange : oldExchange;
+        result.removeProperty(SKIPPED);
+        return result;
     }
 
     public int getOk() {
