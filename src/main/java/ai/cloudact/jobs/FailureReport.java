@@ -1,8 +1,14 @@
 package ai.cloudact.jobs;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -12,8 +18,38 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 public final class FailureReport {
 
     private static final int MAX_BODY_CHARS = 300;
+    private static final Pattern SECRET_REFERENCE = Pattern.compile("\\{\\{gcp:([^}:]+)");
 
     private FailureReport() {
+    }
+
+    /**
+     * Explains why a job could not start. A failure to read a secret says which setting would
+     * replace it and which Secret Manager secret it reads, per application-<environment>.properties.
+     */
+    public static String explainStartup(Throwable failure, Environment environment) {
+        if (!mentions(failure, "secret.manager")) {
+            return explain(failure);
+        }
+        StringBuilder secrets = new StringBuilder();
+        Properties profile = new Properties();
+        try (InputStream in = FailureReport.class.getClassLoader()
+                .getResourceAsStream("application-" + environment.id() + ".properties")) {
+            if (in != null) {
+                profile.load(in);
+            }
+        } catch (IOException ignored) {
+            // the message below is still right, only less specific
+        }
+        profile.stringPropertyNames().stream().sorted().forEach(key -> {
+            Matcher secret = SECRET_REFERENCE.matcher(profile.getProperty(key));
+            if (secret.find()) {
+                secrets.append(secrets.isEmpty() ? "" : ", ").append(key.toUpperCase(Locale.ROOT).replace('.', '_'))
+                        .append(" (secret ").append(secret.group(1)).append(")");
+            }
+        });
+        return "cannot read a secret from Google Secret Manager (" + explain(failure) + "). Set the secret's "
+                + "environment variable, or run with credentials that may read it: " + secrets;
     }
 
     public static String explain(Throwable failure) {
@@ -71,6 +107,17 @@ public final class FailureReport {
         }
         String oneLine = body.replaceAll("\\s+", " ").trim();
         return "; it said: " + (oneLine.length() > MAX_BODY_CHARS ? oneLine.substring(0, MAX_BODY_CHARS) + "..." : oneLine);
+    }
+
+    private static boolean mentions(Throwable failure, String packageFragment) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            for (StackTraceElement frame : t.getStackTrace()) {
+                if (frame.getClassName().contains(packageFragment)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static <T extends Throwable> T find(Throwable failure, Class<T> type) {

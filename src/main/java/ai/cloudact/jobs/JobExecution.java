@@ -52,8 +52,10 @@ final class JobExecution {
             try {
                 main.start();
             } catch (Exception e) {
-                LOG.error("Configuration error, job {} not started: {}", job.id(), FailureReport.explain(e));
-                summary(started, "CONFIGURATION_ERROR", null, FailureReport.explain(e));
+                String reason = FailureReport.explainStartup(e, environment);
+                LOG.error("Configuration error, job {} not started: {}", job.id(), reason);
+                LOG.debug("Start-up failure of job {}", job.id(), e);
+                summary(started, "CONFIGURATION_ERROR", null, reason);
                 return ExitCode.CONFIGURATION_ERROR;
             }
             CamelContext context = main.getCamelContext();

@@ -1,0 +1,61 @@
+package ai.cloudact.jobs;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the packaged runtime ({@code java -jar target/scheduler-jobs.jar}) as a real process, the way
+ * Cloud Run or Kubernetes starts the container, and captures its exit code and every byte it prints.
+ */
+final class JobProcess {
+
+    static final Path JAR = Path.of("target", "scheduler-jobs.jar");
+
+    /** Settings of the developer's shell that must not leak into a test run. */
+    private static final List<String> CLEARED = List.of("JOB_ID", "ENVIRONMENT", "CA_API_URL", "CA_FRONTEND_URL",
+            "CA_ROOT_API_KEY", "GCP_PROJECT_ID", "BIGQUERY_EMULATOR_HOST", "DRY_RUN", "LOG_LEVEL", "LOG_FORMAT",
+            "SUPABASE_ACCESS_TOKEN", "SUPABASE_API_URL", "SUPABASE_PROJECT_REF", "GOOGLE_APPLICATION_CREDENTIALS",
+            "JOB_TIMEOUT", "ROUTES_DIR", "JAVA_TOOL_OPTIONS");
+
+    record Result(int exitCode, String output) {
+    }
+
+    private JobProcess() {
+    }
+
+    static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        assertThat(JAR).as("packaged runtime; run `mvn verify`").exists();
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Path output = Files.createTempFile("job-output", ".log");
+        builder.redirectOutput(output.toFile());
+        CLEARED.forEach(builder.environment()::remove);
+        // Google's client libraries must never probe a real metadata server from a test
+        builder.environment().put("NO_GCE_CHECK", "true");
+        builder.environment().put("GCE_METADATA_HOST", "127.0.0.1:9");
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        boolean finished = process.waitFor(90, TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        Files.delete(output);
+        assertThat(finished).as("job finished in time; output:%n%s", text).isTrue();
+        return new Result(process.exitValue(), text);
+    }
+
+    private static String javaBinary() {
+        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    }
+}
