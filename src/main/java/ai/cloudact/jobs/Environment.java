@@ -30,6 +30,11 @@ public enum Environment {
         return id;
     }
 
+    /** Shared and production environments only talk to the API over TLS. */
+    public boolean requiresHttps() {
+        return this == STAGE || this == PROD;
+    }
+
     /** Parses ENVIRONMENT; unset means {@link #LOCAL}, so nothing ever defaults into production. */
     public static Environment parse(String value) {
         if (value == null || value.isBlank()) {

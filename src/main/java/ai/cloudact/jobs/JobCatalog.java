@@ -2,7 +2,11 @@ package ai.cloudact.jobs;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +17,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 /**
  * The jobs this image can run: {@code catalog.yaml} (ids, long names, summaries) plus each job's
  * schedule, read from the quartz trigger of its own route file so the schedule has one source.
+ * A ROUTES_DIR (e.g. a mounted ConfigMap) overrides shipped route files and can add jobs.
  */
 public final class JobCatalog {
 
@@ -24,14 +29,38 @@ public final class JobCatalog {
         this.jobs = List.copyOf(jobs);
     }
 
-    /** The catalog on the class path, without schedules (reading them needs each route file). */
+    /** The shipped catalog, without schedules (reading them needs each route file). */
     public static JobCatalog load() {
-        List<Job> jobs = new ArrayList<>();
-        for (Object entry : (List<?>) readYaml("catalog.yaml")) {
+        return load(null);
+    }
+
+    /** The shipped catalog with the route files of {@code routesDir} (may be null) laid over it. */
+    public static JobCatalog load(Path routesDir) {
+        Map<String, Job> jobs = new LinkedHashMap<>();
+        for (Object entry : (List<?>) readYaml("classpath:catalog.yaml")) {
             Map<?, ?> fields = (Map<?, ?>) entry;
-            jobs.add(new Job(text(fields, "id"), text(fields, "name"), text(fields, "summary"), null, null));
+            String id = text(fields, "id");
+            jobs.put(id, new Job(id, text(fields, "name"), text(fields, "summary"),
+                    "classpath:routes/" + id + ".yaml", null, null));
         }
-        return new JobCatalog(jobs);
+        if (routesDir != null) {
+            if (!Files.isDirectory(routesDir)) {
+                throw new ConfigurationException("ROUTES_DIR " + routesDir + " is not a directory.");
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(routesDir, "*.yaml")) {
+                for (Path file : files) {
+                    String id = file.getFileName().toString().replaceFirst("\\.yaml$", "");
+                    Job shipped = jobs.get(id);
+                    String location = "file:" + file.toAbsolutePath();
+                    jobs.put(id, shipped == null
+                            ? new Job(id, id, "(added by ROUTES_DIR)", location, null, null)
+                            : new Job(id, shipped.name(), shipped.summary(), location, null, null));
+                }
+            } catch (IOException e) {
+                throw new ConfigurationException("Cannot read ROUTES_DIR " + routesDir + ": " + e.getMessage(), e);
+            }
+        }
+        return new JobCatalog(new ArrayList<>(jobs.values()));
     }
 
     public List<Job> jobs() {
@@ -50,13 +79,13 @@ public final class JobCatalog {
         Map<?, ?> parameters = from.get("parameters") instanceof Map<?, ?> map ? map : Map.of();
         Object cron = parameters.get("cron");
         Object timeZone = parameters.get("trigger.timeZone");
-        return new Job(job.id(), job.name(), job.summary(), cron == null ? null : cron.toString(),
+        return new Job(job.id(), job.name(), job.summary(), job.routeLocation(), cron == null ? null : cron.toString(),
                 timeZone == null ? DEFAULT_TIME_ZONE : timeZone.toString());
     }
 
     /** The trigger ({@code from}) of the job's route, read as plain YAML without starting Camel. */
     static Map<?, ?> fromOf(Job job) {
-        Object document = readYaml(job.routeFile());
+        Object document = readYaml(job.routeLocation());
         if (document instanceof List<?> items) {
             for (Object item : items) {
                 if (item instanceof Map<?, ?> map && map.get("route") instanceof Map<?, ?> route
@@ -65,7 +94,7 @@ public final class JobCatalog {
                 }
             }
         }
-        throw new ConfigurationException(job.routeFile() + " has no route with id '" + job.id()
+        throw new ConfigurationException(job.routeLocation() + " has no route with id '" + job.id()
                 + "' and a 'from' trigger: the route id must match the file name.");
     }
 
@@ -94,20 +123,27 @@ public final class JobCatalog {
         return names.toString();
     }
 
-    private static Object readYaml(String resource) {
-        try (InputStream in = JobCatalog.class.getClassLoader().getResourceAsStream(resource)) {
+    private static Object readYaml(String location) {
+        try (InputStream in = open(location)) {
             if (in == null) {
-                throw new ConfigurationException(resource + " is missing from the class path.");
+                throw new ConfigurationException(location + " does not exist.");
             }
-            return new Load(LoadSettings.builder().setLabel(resource).build()).loadFromInputStream(in);
+            return new Load(LoadSettings.builder().setLabel(location).build()).loadFromInputStream(in);
         } catch (IOException e) {
-            throw new ConfigurationException("Cannot read " + resource + ": " + e.getMessage(), e);
+            throw new ConfigurationException("Cannot read " + location + ": " + e.getMessage(), e);
+        } catch (ConfigurationException e) {
+            throw e;
         } catch (RuntimeException e) {
-            if (e instanceof ConfigurationException) {
-                throw e;
-            }
-            throw new ConfigurationException("Cannot parse " + resource + ": " + e.getMessage(), e);
+            throw new ConfigurationException("Cannot parse " + location + ": " + e.getMessage(), e);
         }
+    }
+
+    private static InputStream open(String location) throws IOException {
+        if (location.startsWith("file:")) {
+            Path path = Path.of(location.substring("file:".length()));
+            return Files.exists(path) ? Files.newInputStream(path) : null;
+        }
+        return JobCatalog.class.getClassLoader().getResourceAsStream(location.substring("classpath:".length()));
     }
 
     private static String text(Map<?, ?> fields, String key) {

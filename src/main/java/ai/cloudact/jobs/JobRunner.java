@@ -1,5 +1,9 @@
 package ai.cloudact.jobs;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobRunner {
 
-    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+    /** Default JOB_TIMEOUT: inside Cloud Run's default task timeout (10 min), so the summary is still logged. */
+    static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(570);
 
     private JobRunner() {
     }
@@ -29,8 +34,14 @@ public final class JobRunner {
     }
 
     static ExitCode run(List<String> args, Map<String, String> env) {
+        // the log format and labels are fixed before the first logger is created
+        String requested = setting("camel.job", "JOB_ID", env);
+        String environmentName = setting("environment", "ENVIRONMENT", env);
+        LogSetup.prepare(env, requested, environmentName == null ? "local" : environmentName, env.get("GCP_PROJECT_ID"));
+        Logger log = LoggerFactory.getLogger(JobRunner.class);
         try {
-            JobCatalog catalog = JobCatalog.load();
+            String routesDir = setting("routes.dir", "ROUTES_DIR", env);
+            JobCatalog catalog = JobCatalog.load(routesDir == null ? null : Path.of(routesDir));
             if (args.contains("--help") || args.contains("-h")) {
                 System.out.println(usage());
                 return ExitCode.SUCCESS;
@@ -42,25 +53,57 @@ public final class JobRunner {
             if (!args.isEmpty()) {
                 throw new ConfigurationException("Unknown argument(s) " + args + ".\n" + usage());
             }
-            String requested = setting("camel.job", "JOB_ID", env);
             if (requested == null) {
                 throw new ConfigurationException("No job selected: set JOB_ID (or -Dcamel.job) to one of:"
                         + catalog.validNames());
             }
             Job job = catalog.find(requested).orElseThrow(() -> new ConfigurationException(
                     "Unknown job '" + requested + "': set JOB_ID (or -Dcamel.job) to one of:" + catalog.validNames()));
-            Environment environment = Environment.parse(setting("environment", "ENVIRONMENT", env));
+            Environment environment = Environment.parse(environmentName);
+            Duration deadline = deadline(setting("job.timeout", "JOB_TIMEOUT", env));
+            String runKey = RunKey.of(job, env, Instant.now());
 
             Map<String, String> overrides = new HashMap<>();
-            Optional<LocalStandIn> sandbox = environment == Environment.LOCAL ? startSandbox(env, overrides) : Optional.empty();
+            Optional<LocalStandIn> sandbox = environment == Environment.LOCAL ? startSandbox(env, overrides, log) : Optional.empty();
             try {
-                return new JobExecution(job, environment, overrides).run();
+                return new JobExecution(job, environment, overrides, deadline, runKey).run();
             } finally {
                 sandbox.ifPresent(LocalStandIn::close);
             }
         } catch (ConfigurationException e) {
-            LOG.error("Configuration error: {}", e.getMessage());
+            log.error("Configuration error: {}", e.getMessage());
             return ExitCode.CONFIGURATION_ERROR;
+        }
+    }
+
+    /** JOB_TIMEOUT: seconds ("600"), a number with s, m or h ("10m"), or ISO-8601 ("PT10M"). */
+    static Duration deadline(String value) {
+        if (value == null) {
+            return DEFAULT_DEADLINE;
+        }
+        String text = value.trim().toLowerCase(Locale.ROOT);
+        try {
+            Duration parsed;
+            if (text.startsWith("pt")) {
+                parsed = Duration.parse(text.toUpperCase(Locale.ROOT));
+            } else if (text.matches("\\d+")) {
+                parsed = Duration.ofSeconds(Long.parseLong(text));
+            } else if (text.matches("\\d+[smh]")) {
+                long amount = Long.parseLong(text.substring(0, text.length() - 1));
+                parsed = switch (text.charAt(text.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(amount);
+                    case 'm' -> Duration.ofMinutes(amount);
+                    default -> Duration.ofHours(amount);
+                };
+            } else {
+                throw new DateTimeParseException("not a duration", text, 0);
+            }
+            if (parsed.isZero() || parsed.isNegative()) {
+                throw new DateTimeParseException("not positive", text, 0);
+            }
+            return parsed;
+        } catch (DateTimeParseException e) {
+            throw new ConfigurationException("Invalid JOB_TIMEOUT '" + value + "': use seconds (600), 10m, 1h or PT10M.");
         }
     }
 
@@ -68,7 +111,7 @@ public final class JobRunner {
      * In the local environment, starts the sandbox when one is on the class path (never in the image)
      * and points at it every remote system the user has not configured.
      */
-    private static Optional<LocalStandIn> startSandbox(Map<String, String> env, Map<String, String> overrides) {
+    private static Optional<LocalStandIn> startSandbox(Map<String, String> env, Map<String, String> overrides, Logger log) {
         Optional<LocalStandIn> found = ServiceLoader.load(LocalStandIn.class).findFirst();
         found.ifPresent(sandbox -> {
             Map<String, String> pointers = new TreeMap<>(sandbox.start());
@@ -80,7 +123,7 @@ public final class JobRunner {
                     standingIn.add(envName + "=" + value);
                 }
             });
-            LOG.warn("LOCAL SANDBOX: nothing real is called; in-process stand-ins for {}", standingIn);
+            log.warn("LOCAL SANDBOX: nothing real is called; in-process stand-ins for {}", standingIn);
         });
         return found;
     }

@@ -42,6 +42,7 @@ final class RouteHarness implements AutoCloseable {
         overrides.putAll(properties);
         Main main = JobExecution.newMain(job, Environment.LOCAL, overrides);
         main.start();
+        
         AdviceWith.adviceWith(main.getCamelContext(), jobId, route -> {
             route.replaceFromWith("direct:start");
             route.weaveAddLast().to("mock:done");

@@ -1,0 +1,31 @@
+package ai.cloudact.jobs;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Chooses the log format and the labels every line carries, before the first logger exists
+ * (log4j2.xml reads them as system properties). JSON for Cloud Logging on Cloud Run and Kubernetes
+ * or with LOG_FORMAT=json; short text lines otherwise or with LOG_FORMAT=text.
+ */
+final class LogSetup {
+
+    private LogSetup() {
+    }
+
+    static void prepare(Map<String, String> env, String jobId, String environment, String gcpProject) {
+        String format = env.getOrDefault("LOG_FORMAT", "").trim().toLowerCase(Locale.ROOT);
+        boolean onPlatform = env.containsKey("CLOUD_RUN_JOB") || env.containsKey("KUBERNETES_SERVICE_HOST");
+        boolean json = format.equals("json") || (onPlatform && !format.equals("text"));
+        System.setProperty("log.format", json ? "json" : "text");
+        System.setProperty("job.id", jobId == null ? "" : jobId);
+        System.setProperty("job.environment", environment);
+        System.setProperty("job.execution", env.getOrDefault("CLOUD_RUN_EXECUTION", env.getOrDefault("JOB_RUN_ID", "")));
+        System.setProperty("job.task.index", env.getOrDefault("CLOUD_RUN_TASK_INDEX", "0"));
+        System.setProperty("job.task.attempt", env.getOrDefault("CLOUD_RUN_TASK_ATTEMPT", "0"));
+        // one trace per process run, so Cloud Logging groups a run's lines together
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        System.setProperty("job.trace", gcpProject == null ? traceId : "projects/" + gcpProject + "/traces/" + traceId);
+    }
+}
