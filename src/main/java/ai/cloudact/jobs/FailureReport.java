@@ -80,7 +80,12 @@ public final class FailureReport {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
+        String rootCause = root.getClass().getSimpleName() + ": " + root.getMessage();
+        if (root instanceof RuntimeException && mentions(root, "com.google.cloud.bigquery")) {
+            // the client is lenient: a truncated or garbled answer surfaces as a missing field
+            return "malformed or incomplete JSON answer from BigQuery (" + rootCause + ")";
+        }
+        return rootCause;
     }
 
     private static String explainHttp(HttpOperationFailedException e) {

@@ -24,12 +24,43 @@ final class JobProcess {
     private static final List<String> CLEARED = List.of("JOB_ID", "ENVIRONMENT", "CA_API_URL", "CA_FRONTEND_URL",
             "CA_ROOT_API_KEY", "GCP_PROJECT_ID", "BIGQUERY_EMULATOR_HOST", "DRY_RUN", "LOG_LEVEL", "LOG_FORMAT",
             "SUPABASE_ACCESS_TOKEN", "SUPABASE_API_URL", "SUPABASE_PROJECT_REF", "GOOGLE_APPLICATION_CREDENTIALS",
-            "JOB_TIMEOUT", "ROUTES_DIR", "JAVA_TOOL_OPTIONS");
+            "JOB_TIMEOUT", "ROUTES_DIR", "JAVA_TOOL_OPTIONS", "CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION",
+            "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_ATTEMPT", "KUBERNETES_SERVICE_HOST", "JOB_RUN_ID");
 
     record Result(int exitCode, String output) {
     }
 
+    record Terminated(Result result, long exitAfterSigtermMs) {
+    }
+
     private JobProcess() {
+    }
+
+    /** Starts the job, sends SIGTERM once {@code when} holds (a call is in flight), and waits for the exit. */
+    static Terminated runAndTerminate(Map<String, String> env, java.util.function.BooleanSupplier when) throws IOException, InterruptedException {
+        List<String> command = List.of(javaBinary(), "-jar", JAR.toString());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Path output = Files.createTempFile("job-output", ".log");
+        builder.redirectOutput(output.toFile());
+        CLEARED.forEach(builder.environment()::remove);
+        builder.environment().put("NO_GCE_CHECK", "true");
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        long waitUntil = System.currentTimeMillis() + 30_000;
+        while (!when.getAsBoolean() && System.currentTimeMillis() < waitUntil && process.isAlive()) {
+            Thread.sleep(50);
+        }
+        long signalled = System.nanoTime();
+        process.destroy(); // SIGTERM on Linux, as Cloud Run and Kubernetes send
+        boolean finished = process.waitFor(30, TimeUnit.SECONDS);
+        long exitAfterMs = (System.nanoTime() - signalled) / 1_000_000;
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        Files.delete(output);
+        assertThat(finished).as("job exited after SIGTERM; output:%n%s", text).isTrue();
+        return new Terminated(new Result(process.exitValue(), text), exitAfterMs);
     }
 
     static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
