@@ -1,0 +1,175 @@
+package ai.cloudact.jobs.deploy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import ai.cloudact.jobs.deploy.DockerfileModel.Instruction;
+import ai.cloudact.jobs.deploy.DockerfileModel.Stage;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/**
+ * Plays the Dockerfile's stages on this machine against the packaged jar (after {@code mvn package}):
+ * the cds stage's COPYs and its training run, the final stage's COPY, then the image's ENTRYPOINT
+ * (the documented command) with JOB_ID set, checking the exit codes the platforms act on.
+ * Also runs under surefire: {@code mvn -B -DskipTests package && mvn -B surefire:test -Dtest=DockerfileIT}.
+ */
+class DockerfileIT {
+
+    @TempDir
+    static Path tmp;
+    static Path app;
+
+    record Result(int exit, String output) {
+    }
+
+    @BeforeAll
+    static void playTheStages() throws Exception {
+        boolean packaged = Files.exists(Repo.ROOT.resolve("target/scheduler-jobs.jar"));
+        if (!packaged && Repo.inCi()) {
+            throw new AssertionError("target/scheduler-jobs.jar is missing: run mvn package first");
+        }
+        assumeThat(packaged).as("target/scheduler-jobs.jar (mvn -DskipTests package)").isTrue();
+        DockerfileModel dockerfile = DockerfileTest.DOCKERFILE;
+        String buildDir = dockerfile.stage("build").workdir();
+
+        // cds stage: COPY --from=build (the build stage's WORKDIR is this repository), then the training run
+        Stage cds = dockerfile.stage("cds");
+        Path cdsDir = Files.createDirectories(tmp.resolve("cds" + cds.workdir()));
+        for (Instruction copy : cds.all("COPY")) {
+            List<String> words = copy.words();
+            assertThat(words.get(0)).isEqualTo("--from=build");
+            String source = words.get(1);
+            assertThat(source).startsWith(buildDir + "/");
+            Path from = Repo.ROOT.resolve(source.substring(buildDir.length() + 1));
+            assertThat(from).as("COPY source after mvn package: " + source).exists();
+            copyTree(from, cdsDir.resolve(words.get(2)).normalize(), from.getFileName().toString(), words.get(2).endsWith("/"));
+        }
+        Result training = runShellForm(cds.all("RUN").get(0).arguments(), cdsDir);
+        assertThat(training.exit()).as("training run:\n" + training.output()).isZero();
+
+        // final stage: COPY --from=cds <workdir>/ ./
+        Stage runtime = dockerfile.last();
+        app = Files.createDirectories(tmp.resolve("image" + runtime.workdir()));
+        Instruction copy = runtime.all("COPY").get(0);
+        assertThat(copy.words()).containsExactly("--from=cds", cds.workdir() + "/", "./");
+        copyTree(cdsDir, app, "", true);
+    }
+
+    @Test
+    void dryRunOfAJobSucceedsWithTheArchiveInUse() throws Exception {
+        Result result = entrypoint(Map.of("JOB_ID", "quota-reset", "DRY_RUN", "true"));
+        assertThat(result.exit()).as(result.output()).isZero();
+        assertThat(result.output()).contains("DRY RUN: would send POST").doesNotContain("Unable to use shared archive");
+        // -Xshare:on turns an unusable archive into an error instead of a silent slow start
+        Result shared = entrypoint(Map.of("JOB_ID", "cloudact-daily-quota-reset", "DRY_RUN", "true"), "-Xshare:on");
+        assertThat(shared.exit()).as(shared.output()).isZero();
+    }
+
+    @Test
+    void configurationErrorsExitWith2() throws Exception {
+        assertThat(entrypoint(Map.of("JOB_ID", "no-such-job")).exit()).isEqualTo(2);
+        assertThat(entrypoint(Map.of()).exit()).isEqualTo(2);
+        Result environment = entrypoint(Map.of("JOB_ID", "quota-reset", "ENVIRONMENT", "qa", "DRY_RUN", "true"));
+        assertThat(environment.exit()).as(environment.output()).isEqualTo(2);
+    }
+
+    @Test
+    void aFailedJobExitsWith1() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Result result = entrypoint(Map.of("JOB_ID", "quota-reset", "CA_API_URL", "http://127.0.0.1:" + closedPort,
+                "RETRY_MAX_REDELIVERIES", "0"));
+        assertThat(result.exit()).as(result.output()).isEqualTo(1);
+    }
+
+    @Test
+    void listPrintsTheCatalogAndNothingIsWrittenBesideTheJar() throws Exception {
+        List<Path> before = listing();
+        Result result = entrypoint(Map.of(), "--list");
+        assertThat(result.exit()).isZero();
+        for (DeployJob job : DeployCatalog.load(Repo.RESOURCES)) {
+            assertThat(result.output()).contains(job.name());
+        }
+        entrypoint(Map.of("JOB_ID", "alerts", "DRY_RUN", "true"));
+        assertThat(listing()).as("read-only root file system: the job writes only to /tmp").isEqualTo(before);
+    }
+
+    /** The image's ENTRYPOINT in its WORKDIR, with this JVM as {@code java}; a JVM flag goes before -jar. */
+    private static Result entrypoint(Map<String, String> env, String... extra) throws Exception {
+        List<String> command = new ArrayList<>(List.of(DockerfileTest.DOCKERFILE.entrypoint().split(" ")));
+        command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : extra) {
+            command.add(arg.startsWith("-X") ? 1 : command.size(), arg);
+        }
+        return run(command, env, app);
+    }
+
+    /** A RUN in shell form {@code VAR=value ... java args}: the only form the cds stage uses. */
+    private static Result runShellForm(String line, Path dir) throws Exception {
+        Map<String, String> env = new LinkedHashMap<>();
+        List<String> words = new ArrayList<>(List.of(line.trim().split("\\s+")));
+        while (words.get(0).matches("[A-Z_]+=\\S*")) {
+            String[] pair = words.remove(0).split("=", 2);
+            env.put(pair[0], pair[1]);
+        }
+        assertThat(words.get(0)).isEqualTo("java");
+        words.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return run(words, env, dir);
+    }
+
+    /** Runs with an environment as bare as a container's: nothing from this machine but PATH. */
+    private static Result run(List<String> command, Map<String, String> env, Path dir) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().put("PATH", "/usr/bin:/bin");
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(), output);
+    }
+
+    private static List<Path> listing() throws IOException {
+        try (Stream<Path> files = Files.walk(app)) {
+            return files.sorted().toList();
+        }
+    }
+
+    /** COPY semantics: a directory's contents go into the destination; a file into it when it ends in /. */
+    private static void copyTree(Path from, Path to, String fileName, boolean intoDirectory) throws IOException {
+        if (Files.isRegularFile(from)) {
+            Path target = intoDirectory ? to.resolve(fileName) : to;
+            Files.createDirectories(target.getParent());
+            Files.copy(from, target, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+}
