@@ -71,7 +71,7 @@ class ScheduleSourceTest {
         for (DeployJob deploy : jobs) {
             Job job = catalog.find(deploy.id()).orElseThrow();
             assertThat(deploy.name()).isEqualTo(job.name());
-            if (!Files.exists(Repo.RESOURCES.resolve(job.routeFile()))) {
+            if (!Files.exists(Repo.RESOURCES.resolve("routes/" + job.id() + ".yaml"))) {
                 assertThat(deploy.isManual()).as(deploy.id() + " has no route file yet: deployed as manual").isTrue();
                 continue;
             }
