@@ -46,6 +46,9 @@ public final class JobRunner {
                 System.out.println(usage());
                 return ExitCode.SUCCESS;
             }
+            if (!args.isEmpty() && args.get(0).equals("--validate")) {
+                return validate(args, catalog, log);
+            }
             if (args.contains("--list")) {
                 System.out.print(catalog.describe());
                 return ExitCode.SUCCESS;
@@ -73,6 +76,25 @@ public final class JobRunner {
         } catch (ConfigurationException e) {
             log.error("Configuration error: {}", e.getMessage());
             return ExitCode.CONFIGURATION_ERROR;
+        }
+    }
+
+    /** {@code --validate [dir]}: every problem as file:line, exit 2 if there is any. */
+    private static ExitCode validate(List<String> args, JobCatalog catalog, Logger log) {
+        if (args.size() > 2) {
+            throw new ConfigurationException("Usage: --validate [dir]");
+        }
+        Path dir = args.size() == 2 ? Path.of(args.get(1)) : null;
+        if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
+            throw new ConfigurationException("--validate: " + dir + " is not a directory");
+        }
+        try {
+            List<String> problems = RouteValidator.validate(dir, catalog);
+            problems.forEach(System.out::println);
+            System.out.println(problems.isEmpty() ? "OK: every route is valid" : problems.size() + " problem(s)");
+            return problems.isEmpty() ? ExitCode.SUCCESS : ExitCode.CONFIGURATION_ERROR;
+        } catch (java.io.IOException e) {
+            throw new ConfigurationException("--validate: " + e.getMessage(), e);
         }
     }
 
@@ -141,6 +163,8 @@ public final class JobRunner {
         return """
                 Usage: java -jar scheduler-jobs.jar            run the job named by JOB_ID (or -Dcamel.job)
                        java -jar scheduler-jobs.jar --list     list the jobs
+                       java -jar scheduler-jobs.jar --validate [dir]
+                                                               check route files (default: the shipped ones)
                 Exit codes: 0 success, 1 the job failed, 2 configuration or usage error.""";
     }
 }
