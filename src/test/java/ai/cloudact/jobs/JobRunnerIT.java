@@ -167,6 +167,18 @@ class JobRunnerIT {
     }
 
     @Test
+    void validateChecksTheShippedRoutesAndReportsBrokenOnes() throws Exception {
+        last = JobProcess.run(Map.of(), "--validate");
+        assertThat(last.exitCode()).as(last.output()).isZero();
+        assertThat(last.output()).contains("OK: every route is valid");
+
+        last = JobProcess.run(Map.of(), "--validate", "src/test/resources/broken-routes");
+        assertThat(last.exitCode()).as(last.output()).isEqualTo(2);
+        assertThat(last.output()).contains("no-breaker.yaml:10: the call to direct:outbound-call is not inside a circuitBreaker",
+                "unknown-property.yaml:9: unknown property {{ca.api.ulr}}", "9 problem(s)");
+    }
+
+    @Test
     void orgSyncAllWalksThePagesAndExitsOneWhenAnOrgFails() throws Exception {
         api.stubFor(get(urlPathEqualTo("/admin/orgs")).atPriority(1).withQueryParam("page_token", absent())
                 .willReturn(okJson("{\"orgs\":[{\"org_slug\":\"acme\"},{\"org_slug\":\"broken\"}],\"next_page_token\":\"t2\"}")));
