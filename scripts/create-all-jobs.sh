@@ -54,9 +54,11 @@ secret_flags() {
 
 while IFS=$'\t' read -r id _ _ _ _ _ _ _ _ _; do
   resolve_job "$id"
+  # the runner's own deadline, inside the task timeout, so its summary line is still written
+  runner_deadline=$(( JOB_TIMEOUT - 30 > JOB_TIMEOUT * 9 / 10 ? JOB_TIMEOUT - 30 : JOB_TIMEOUT * 9 / 10 ))
   run_flags=(
     --project "$PROJECT" --region "$REGION" --image "$image"
-    --set-env-vars "JOB_ID=${JOB_ID},ENVIRONMENT=${ENVIRONMENT},GCP_PROJECT_ID=${PROJECT}"
+    --set-env-vars "JOB_ID=${JOB_ID},ENVIRONMENT=${ENVIRONMENT},GCP_PROJECT_ID=${PROJECT},JOB_TIMEOUT=${runner_deadline}"
     --set-secrets "$(secret_flags "$JOB_SECRETS")"
     --service-account "$RUNTIME_SA"
     --tasks 1 --max-retries "$JOB_RETRIES" --task-timeout "${JOB_TIMEOUT}s"

@@ -25,7 +25,7 @@ class JobCatalogTest {
         }
         assertThat(catalog.jobs().stream().map(Job::id).sorted().toList()).isEqualTo(files);
         for (Job job : catalog.jobs()) {
-            assertThat(JobCatalog.fromOf(job)).as(job.id()).containsKey("uri");
+            assertThat(JobCatalog.fromOf(job).get("uri")).as(job.id()).asString().startsWith("quartz:cloudact/" + job.id());
         }
     }
 
@@ -58,7 +58,7 @@ class JobCatalogTest {
     @Test
     void routesDirOverridesAndAddsRouteFiles() {
         JobCatalog withExtra = JobCatalog.load(Path.of("src/test/resources/extra-routes"));
-        assertThat(withExtra.find("private-ping")).map(Job::routeLocation).get().asString().startsWith("file:");
+        assertThat(withExtra.find("private-ping").orElseThrow().routeLocation()).startsWith("file:");
         assertThat(withExtra.find("quota-reset")).map(Job::routeLocation).hasValue("classpath:routes/quota-reset.yaml");
         assertThatThrownBy(() -> JobCatalog.load(Path.of("no/such/dir"))).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("ROUTES_DIR");

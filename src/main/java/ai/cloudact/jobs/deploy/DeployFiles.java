@@ -135,6 +135,14 @@ public final class DeployFiles {
                 + "              env:\n"
                 + "                - name: JOB_ID\n"
                 + "                  value: " + job.id() + "\n"
+                + "                # the runner's own deadline, inside the pod's, so the summary line is still written\n"
+                + "                - name: JOB_TIMEOUT\n"
+                + "                  value: \"" + runnerDeadlineSeconds(job) + "\"\n"
+                + "                # one Idempotency-Key per Job, the same for each of its pod attempts\n"
+                + "                - name: JOB_RUN_ID\n"
+                + "                  valueFrom:\n"
+                + "                    fieldRef:\n"
+                + "                      fieldPath: metadata.labels['batch.kubernetes.io/job-name']\n"
                 + secretEnv(job)
                 + "              envFrom:\n"
                 + "                - configMapRef:\n"
@@ -189,5 +197,10 @@ public final class DeployFiles {
         }
         boolean hourlyOrMore = job.cron().split(" ")[1].equals("*");
         return hourlyOrMore ? Math.min(120, job.timeoutSeconds()) : 3600;
+    }
+
+    /** JOB_TIMEOUT for the runner: the platform's per-attempt timeout less a margin to log the summary. */
+    static int runnerDeadlineSeconds(DeployJob job) {
+        return Math.max(job.timeoutSeconds() - 30, job.timeoutSeconds() * 9 / 10);
     }
 }
