@@ -53,6 +53,10 @@ public final class FailureReport {
     }
 
     public static String explain(Throwable failure) {
+        ExplainedFailure explained = find(failure, ExplainedFailure.class);
+        if (explained != null) {
+            return explained.getMessage();
+        }
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         if (http != null) {
             return explainHttp(http);
