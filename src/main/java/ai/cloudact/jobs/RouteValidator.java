@@ -96,7 +96,7 @@ final class RouteValidator {
             if (job.isEmpty()) {
                 problems.add(file + ":1: no route with id '" + id + "': a job's route id must match its file name");
             } else {
-                checkJob(file, job.get(), context);
+                checkJob(file, job.get(), routes, context);
             }
             for (RouteDefinition route : routes) {
                 checkExpressions(file, route.getOutputs(), context);
@@ -106,7 +106,8 @@ final class RouteValidator {
         }
     }
 
-    private void checkJob(String file, RouteDefinition route, CamelContext context) {
+    /** The job's route; its helper routes in the same file (direct:) count for calls, auth and breakers. */
+    private void checkJob(String file, RouteDefinition route, List<RouteDefinition> routesOfFile, CamelContext context) {
         String where = file + ":" + route.getLineNumber() + ": ";
         String trigger = route.getInput().getEndpointUri();
         if (!trigger.startsWith("quartz:")) {
@@ -121,7 +122,7 @@ final class RouteValidator {
             }
         }
         List<ProcessorDefinition<?>> steps = new ArrayList<>();
-        collect(route.getOutputs(), steps);
+        routesOfFile.forEach(each -> collect(each.getOutputs(), steps));
         boolean calls = steps.stream().anyMatch(step -> step instanceof ToDefinition to && to.getUri().startsWith(CALL));
         boolean authenticates = steps.stream().anyMatch(step ->
                 (step instanceof SetHeaderDefinition header
