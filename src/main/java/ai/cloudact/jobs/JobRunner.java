@@ -63,6 +63,12 @@ public final class JobRunner {
             Job job = catalog.find(requested).orElseThrow(() -> new ConfigurationException(
                     "Unknown job '" + requested + "': set JOB_ID (or -Dcamel.job) to one of:" + catalog.validNames()));
             Environment environment = Environment.parse(environmentName);
+            String camelProfile = setting("camel.main.profile", "CAMEL_MAIN_PROFILE", env);
+            if (camelProfile != null && !camelProfile.equals(environment.id())) {
+                // Camel would load that profile's settings (prod URLs, prod secrets) behind ENVIRONMENT's back
+                throw new ConfigurationException("CAMEL_MAIN_PROFILE=" + camelProfile + " contradicts ENVIRONMENT="
+                        + environment.id() + ": the environment decides the settings; unset CAMEL_MAIN_PROFILE and set ENVIRONMENT.");
+            }
             Duration deadline = deadline(setting("job.timeout", "JOB_TIMEOUT", env));
             String runKey = RunKey.of(job, env, Instant.now());
 

@@ -167,6 +167,17 @@ class JobRunnerIT {
     }
 
     @Test
+    void aBrokenRouteFileOfAnotherJobDoesNotAffectThisOne() throws Exception {
+        // ROUTES_DIR holds nine broken job files; only the selected job's file is ever parsed
+        JobProcess.Result result = run("quota-reset", Map.of("ROUTES_DIR", "src/test/resources/broken-routes"));
+        assertThat(result.exitCode()).as(result.output()).isZero();
+
+        JobProcess.Result broken = run("not-yaml", Map.of("ROUTES_DIR", "src/test/resources/broken-routes"));
+        assertThat(broken.exitCode()).as(broken.output()).isEqualTo(2);
+        assertThat(broken.output()).contains("not-yaml.yaml", "outcome=CONFIGURATION_ERROR");
+    }
+
+    @Test
     void validateChecksTheShippedRoutesAndReportsBrokenOnes() throws Exception {
         last = JobProcess.run(Map.of(), "--validate");
         assertThat(last.exitCode()).as(last.output()).isZero();

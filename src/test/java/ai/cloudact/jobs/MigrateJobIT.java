@@ -191,15 +191,17 @@ class MigrateJobIT {
     void theProdSettingsAloneDoNotMigrateProduction() throws Exception {
         writeGoodMigrations();
 
-        // a Camel setting can switch the prod profile on while ENVIRONMENT says nothing
+        // a Camel setting could switch the prod profile on while ENVIRONMENT says nothing: refused
         JobProcess.Result refused = migrate(Map.of("CAMEL_MAIN_PROFILE", "prod"));
-        assertThat(refused.exitCode()).as(refused.output()).isEqualTo(1);
-        assertThat(refused.output()).contains("refusing to migrate: the prod settings are active but ENVIRONMENT is unset");
+        assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
+        assertThat(refused.output()).contains("CAMEL_MAIN_PROFILE=prod contradicts ENVIRONMENT=local");
         assertThat(api.requests()).isZero();
 
-        JobProcess.Result prod = migrate(Map.of("CAMEL_MAIN_PROFILE", "prod", "ENVIRONMENT", "prod"));
-        assertThat(prod.exitCode()).as(prod.output()).isZero();
-        assertThat(prod.output()).containsPattern("SUMMARY job=migrate environment=prod outcome=SUCCESS .* applied=3 skipped=0");
+        // ENVIRONMENT=prod is the only way in, and then only over https
+        JobProcess.Result prod = migrate(Map.of("ENVIRONMENT", "prod"));
+        assertThat(prod.exitCode()).as(prod.output()).isEqualTo(2);
+        assertThat(prod.output()).contains("environment=prod", "plain http:// is not allowed in prod");
+        assertThat(api.requests()).isZero();
     }
 
     private JobProcess.Result migrate(Map<String, String> extra) throws Exception {
