@@ -18,7 +18,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Route;
 import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.main.SimpleMainShutdownStrategy;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.ProcessorDefinition;
@@ -120,7 +122,25 @@ final class JobExecution {
         main.configure().setProfile(environment.id());
         main.configure().withRoutesIncludePattern("classpath:shared/*.yaml," + job.routeLocation());
         overrides.forEach(main::addOverrideProperty);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport configured) {
+                fireByHand(configured.getCamelContext(), job.id());
+            }
+        });
         return main;
+    }
+
+    /**
+     * The container is started by the platform's scheduler and runs the job once: the route's quartz
+     * trigger (which documents the schedule and feeds the deploy files) is swapped for a direct
+     * endpoint before the route starts, so no Quartz scheduler is created, waited for or shut down.
+     */
+    private static void fireByHand(CamelContext context, String routeId) {
+        RouteDefinition route = ((ModelCamelContext) context).getRouteDefinition(routeId);
+        if (route != null && route.getInput().getEndpointUri().startsWith("quartz:")) {
+            route.getInput().setUri("direct:run-once-" + routeId);
+        }
     }
 
     /** Sends one exchange through the route's consumer, as its trigger would, and waits for it. */
