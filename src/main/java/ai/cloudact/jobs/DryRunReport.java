@@ -27,7 +27,7 @@ public class DryRunReport implements Processor {
         Map<String, Object> headers = new TreeMap<>();
         exchange.getMessage().getHeaders().forEach((name, value) -> {
             if (!name.startsWith("Camel")) {
-                headers.put(name, isCredential(name) ? MASK : value);
+                headers.put(name, isCredential(name) && !"Idempotency-Key".equalsIgnoreCase(name) ? MASK : value);
             }
         });
         if (uri != null && uri.startsWith("google-bigquery")) {
@@ -37,7 +37,8 @@ public class DryRunReport implements Processor {
             exchange.getMessage().setBody("(dry run: none)");
         } else {
             String method = exchange.getMessage().getHeader(Exchange.HTTP_METHOD, "POST", String.class);
-            LOG.info("DRY RUN: would send {} {} headers={} body={}", method, uri, headers,
+            String url = exchange.getProperty("callUri", uri, String.class);
+            LOG.info("DRY RUN: would send {} {} headers={} body={}", method, url, headers,
                     exchange.getMessage().getBody(String.class));
         }
         exchange.setProperty(JobExecution.RESULT_PROPERTY, "dry_run=true");
