@@ -84,7 +84,7 @@ public final class JobCatalog {
     }
 
     /** The trigger ({@code from}) of the job's route, read as plain YAML without starting Camel. */
-    static Map<?, ?> fromOf(Job job) {
+    public static Map<?, ?> fromOf(Job job) {
         Object document = readYaml(job.routeLocation());
         if (document instanceof List<?> items) {
             for (Object item : items) {

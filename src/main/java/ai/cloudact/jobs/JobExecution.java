@@ -224,11 +224,17 @@ final class JobExecution {
         if (summarised.getAndSet(true)) {
             return false;
         }
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        LOG.info("SUMMARY job={} environment={} outcome={} duration={}.{}s{}{}", job.id(), environment.id(), outcome,
-                millis / 1000, String.format("%03d", millis % 1000), details.isEmpty() ? "" : " " + details,
-                reason == null ? "" : " reason=\"" + reason.replace('"', '\'') + "\"");
+        LOG.info(summaryLine(job.id(), environment.id(), outcome, started, details, reason));
         return true;
+    }
+
+    /** {@code SUMMARY job=... environment=... outcome=... duration=1.234s [details] [reason="..."]}. */
+    static String summaryLine(String job, String environment, String outcome, long startedNanos, String details, String reason) {
+        long millis = (System.nanoTime() - startedNanos) / 1_000_000;
+        return "SUMMARY job=" + job + " environment=" + environment + " outcome=" + outcome
+                + " duration=" + millis / 1000 + "." + String.format("%03d", millis % 1000) + "s"
+                + (details.isEmpty() ? "" : " " + details)
+                + (reason == null ? "" : " reason=\"" + reason.replace('"', '\'').replaceAll("\\s+", " ") + "\"");
     }
 
     private static void removeHook(Thread hook) {

@@ -34,6 +34,7 @@ public final class JobRunner {
     }
 
     static ExitCode run(List<String> args, Map<String, String> env) {
+        long started = System.nanoTime();
         // the log format and labels are fixed before the first logger is created
         String requested = setting("camel.job", "JOB_ID", env);
         String environmentName = setting("environment", "ENVIRONMENT", env);
@@ -81,6 +82,11 @@ public final class JobRunner {
             }
         } catch (ConfigurationException e) {
             log.error("Configuration error: {}", e.getMessage());
+            if (args.isEmpty()) {
+                log.info(JobExecution.summaryLine(requested == null ? "-" : requested,
+                        environmentName == null ? "local" : environmentName, "CONFIGURATION_ERROR", started, "",
+                        e.getMessage().lines().findFirst().orElse("")));
+            }
             return ExitCode.CONFIGURATION_ERROR;
         }
     }

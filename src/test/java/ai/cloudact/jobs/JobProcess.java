@@ -38,14 +38,8 @@ final class JobProcess {
 
     /** Starts the job, sends SIGTERM once {@code when} holds (a call is in flight), and waits for the exit. */
     static Terminated runAndTerminate(Map<String, String> env, java.util.function.BooleanSupplier when) throws IOException, InterruptedException {
-        List<String> command = List.of(javaBinary(), "-jar", JAR.toString());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Path output = Files.createTempFile("job-output", ".log");
-        builder.redirectOutput(output.toFile());
-        CLEARED.forEach(builder.environment()::remove);
-        builder.environment().put("NO_GCE_CHECK", "true");
-        builder.environment().putAll(env);
-        Process process = builder.start();
+        Process process = start(env, output);
         long waitUntil = System.currentTimeMillis() + 30_000;
         while (!when.getAsBoolean() && System.currentTimeMillis() < waitUntil && process.isAlive()) {
             Thread.sleep(50);
@@ -64,18 +58,8 @@ final class JobProcess {
     }
 
     static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        assertThat(JAR).as("packaged runtime; run `mvn verify`").exists();
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Path output = Files.createTempFile("job-output", ".log");
-        builder.redirectOutput(output.toFile());
-        CLEARED.forEach(builder.environment()::remove);
-        // Google's client libraries must never probe a real metadata server from a test
-        builder.environment().put("NO_GCE_CHECK", "true");
-        builder.environment().put("GCE_METADATA_HOST", "127.0.0.1:9");
-        builder.environment().putAll(env);
-        Process process = builder.start();
+        Process process = start(env, output, args);
         boolean finished = process.waitFor(90, TimeUnit.SECONDS);
         if (!finished) {
             process.destroyForcibly();
@@ -84,6 +68,21 @@ final class JobProcess {
         Files.delete(output);
         assertThat(finished).as("job finished in time; output:%n%s", text).isTrue();
         return new Result(process.exitValue(), text);
+    }
+
+    /** The packaged runtime with only the given settings (and none of the developer's shell). */
+    private static Process start(Map<String, String> env, Path output, String... args) throws IOException {
+        assertThat(JAR).as("packaged runtime; run `mvn verify`").exists();
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.redirectOutput(output.toFile());
+        CLEARED.forEach(builder.environment()::remove);
+        // Google's client libraries must never probe a real metadata server from a test
+        builder.environment().put("NO_GCE_CHECK", "true");
+        builder.environment().put("GCE_METADATA_HOST", "127.0.0.1:9");
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     private static String javaBinary() {

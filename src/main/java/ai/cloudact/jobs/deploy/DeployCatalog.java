@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import ai.cloudact.jobs.Job;
+import ai.cloudact.jobs.JobCatalog;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -60,15 +62,8 @@ public final class DeployCatalog {
         if (!Files.exists(route)) {
             return Map.of();
         }
-        if (read(route) instanceof List<?> items) {
-            for (Object item : items) {
-                if (item instanceof Map<?, ?> map && map.get("route") instanceof Map<?, ?> r
-                        && id.equals(r.get("id")) && r.get("from") instanceof Map<?, ?> from) {
-                    return from.get("parameters") instanceof Map<?, ?> p ? p : Map.of();
-                }
-            }
-        }
-        throw new IllegalArgumentException(route + " has no route with id '" + id + "' and a 'from' trigger");
+        Map<?, ?> from = JobCatalog.fromOf(new Job(id, id, "", "file:" + route.toAbsolutePath(), null, null));
+        return from.get("parameters") instanceof Map<?, ?> parameters ? parameters : Map.of();
     }
 
     static int seconds(String id, String duration) {
