@@ -32,7 +32,15 @@ LIB = ROOT / "target/lib"
 # short-lived container process wants (see bench/README.md for the measured effect of each).
 DEFAULT_FLAGS = "-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:SharedArchiveFile=app.jsa"
 # A dry run makes no call and needs no secret: a build step can run it to record the archive.
-TRAIN_ENV = {"DRY_RUN": "true", "JOB_ID": "quota-reset", "ENVIRONMENT": "local"}
+# BIGQUERY_EMULATOR_HOST: so that quota-cleanup's BigQuery client is built without looking for Google
+# credentials (a dry run sends nothing, and nothing listens on port 9).
+TRAIN_ENV = {"DRY_RUN": "true", "JOB_ID": "quota-reset", "ENVIRONMENT": "local",
+             "BIGQUERY_EMULATOR_HOST": "http://127.0.0.1:9"}
+# The JVM sizes its heap from the container's memory limit; this machine has no such limit, so each
+# run gets -XX:MaxRAM=<limit> (what the JVM would read from the cgroup), after the command's flags.
+# Cloud Run Jobs' default is 512 MiB. BENCH_CONTAINER_MEMORY= (empty) runs without it.
+CONTAINER_MEMORY = os.environ.get("BENCH_CONTAINER_MEMORY", "512m")
+EMULATION = [f"-XX:MaxRAM={CONTAINER_MEMORY}"] if CONTAINER_MEMORY else []
 LOG_TIME = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d\d\d) ")
 SUMMARY = re.compile(r"SUMMARY .*duration=(\d+\.\d+)s")
 
@@ -73,27 +81,33 @@ class Command:
         self.training = training  # shell command run once in the folder, `java` on PATH, or None
         self.origin = origin
         self.dir = TARGET / "image" / name
+        self.emulation = list(EMULATION)
 
     def argv(self, extra=()):
-        return [self.java] + self.flags + list(extra) + ["-jar", self.jar]
+        return [self.java] + self.flags + self.emulation + list(extra) + ["-jar", self.jar]
 
     def shown(self):
         return " ".join(["java"] + self.flags + ["-jar", self.jar])
 
     def prepare(self):
-        """Lays out the folder (hard links of the built jar and lib/, so the archive's recorded
-        paths and timestamps stay valid) and records the archive as an image build would."""
+        """Lays out the folder as the image has it (the jar, lib/ beside it) from a copy of the build,
+        and records the archive as an image build would. Copies, not links: a rebuild rewrites
+        target/ in place, and an archive whose jars changed is silently ignored by the JVM."""
+        stamp = build_snapshot()
         jar = self.dir / self.jar
-        if not jar.exists() or jar.stat().st_mtime < JAR.stat().st_mtime:
+        if not (self.dir / ".build").exists() or (self.dir / ".build").read_text() != stamp:
             shutil.rmtree(self.dir, ignore_errors=True)
             jar.parent.mkdir(parents=True, exist_ok=True)
-            link_or_copy(JAR, jar)
-            shutil.copytree(LIB, jar.parent / "lib", copy_function=link_or_copy)
+            shutil.copy2(TARGET / "build" / JAR.name, jar)
+            (jar.parent / "lib").symlink_to(TARGET / "build" / "lib", target_is_directory=True)
+            (self.dir / ".build").write_text(stamp)
         bindir = TARGET / "bin" / self.name
         bindir.mkdir(parents=True, exist_ok=True)
         (bindir / "java").unlink(missing_ok=True)
         (bindir / "java").symlink_to(self.java)
-        if self.training and not (self.dir / ".trained").exists():
+        marker = self.dir / ".trained"  # holds what recorded the archive: record again if that changed
+        recorded_by = f"{self.java}\n{self.training}\n{stamp}"
+        if self.training and (not marker.exists() or marker.read_text() != recorded_by):
             env = dict(os.environ, PATH=f"{bindir}:{os.environ['PATH']}")
             for key in ("CA_API_URL", "CA_ROOT_API_KEY", "BIGQUERY_EMULATOR_HOST"):
                 env.pop(key, None)
@@ -102,25 +116,30 @@ class Command:
             (self.dir / "training.log").write_text(out.stdout + out.stderr)
             if out.returncode != 0:
                 sys.exit(f"training run of {self.name} failed ({out.returncode}): see {self.dir}/training.log")
-            (self.dir / ".trained").touch()
+            marker.write_text(recorded_by)
         return self
 
 
-def link_or_copy(src, dst):
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-    return dst
+def build_snapshot():
+    """bench/target/build: one copy of the built jar and lib/, renewed when the build changed."""
+    stamp = f"{JAR.stat().st_mtime_ns} {JAR.stat().st_size}"
+    snap = TARGET / "build"
+    if not (snap / ".stamp").exists() or (snap / ".stamp").read_text() != stamp:
+        shutil.rmtree(snap, ignore_errors=True)
+        snap.mkdir(parents=True)
+        shutil.copy2(JAR, snap / JAR.name)
+        shutil.copytree(LIB, snap / "lib")
+        (snap / ".stamp").write_text(stamp)
+    return stamp
 
 
-def archive_training(flags):
+def archive_training(flags, job="quota-reset"):
     """The recording run that goes with these flags: an AppCDS dynamic archive (JDK 13+) or a
     JDK 24+ AOT cache, recorded by a dry run; none when the JVM creates it itself."""
     archive = next((f.split("=", 1)[1] for f in flags if f.startswith("-XX:SharedArchiveFile=")), None)
     aot = next((f.split("=", 1)[1] for f in flags if f.startswith("-XX:AOTCache=")), None)
     others = [f for f in flags if not f.startswith(("-XX:SharedArchiveFile=", "-XX:AOTCache=", "-Xshare"))]
-    env = " ".join(f"{k}={v}" for k, v in TRAIN_ENV.items())
+    env = " ".join(f"{k}={v}" for k, v in dict(TRAIN_ENV, JOB_ID=job).items())
     if aot:
         return f"{env} java -XX:AOTCacheOutput={aot} {' '.join(others)} -jar scheduler-jobs.jar"
     if archive and "-XX:+AutoCreateSharedArchive" not in flags:
@@ -248,6 +267,12 @@ def mmm(values, fmt="{:.2f}"):
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
 
 
+def codes(results):
+    """The exit codes seen, e.g. '0' or '0, 3 (x2)': a run that failed is still timed, but say so."""
+    seen = sorted({r["code"] for r in results})
+    return ", ".join(f"{c}" + (f" (x{sum(r['code'] == c for r in results)})" if len(seen) > 1 else "") for c in seen)
+
+
 def med(values):
     return statistics.median(values)
 
@@ -284,7 +309,8 @@ REPORT = []
 
 def section_cold(cmd, args):
     out("## 1-2. Cold runs with the container command\n")
-    out(f"Command ({cmd.origin}): `{cmd.shown()}`  ")
+    out(f"Command ({cmd.origin}): `{cmd.shown()}`" + (f", run with `{' '.join(cmd.emulation)}` standing in for "
+        "the container's memory limit" if cmd.emulation else "") + ".  ")
     out(f"{args.runs} runs each after 1 discarded; seconds and MiB as median (min-max). CPU = user + system "
         "time of the process (less sensitive to other load than wall time). Phases (s, medians) from the log: "
         "jvm = process start to the runner starting Camel Main, camel = Camel Main start, job = the route, "
@@ -337,13 +363,14 @@ def section_orgsync(cmd, args):
         f"of the ideal {conc * 1000 / delay:.0f}/s (the stand-in is not the bottleneck when close to 100 %).  ")
     out(f"Concurrency {conc}, {delay:g} ms per sync call, 100 orgs per page; start-up = median wall of "
         f"org-sync-all with 0 orgs; ideal = N x {delay:g} ms / {conc} + start-up; throughput = ideal / wall.\n")
-    out("| orgs | runs | wall s | CPU s | ideal s | throughput vs ideal | peak RSS MiB | syncs seen | max in flight | load |")
-    out("|---|---|---|---|---|---|---|---|---|---|")
+    out("| orgs | runs | exit codes | wall s | CPU s | ideal s | throughput vs ideal | peak RSS MiB | syncs seen | "
+        "max in flight | connections | load |")
+    out("|---|---|---|---|---|---|---|---|---|---|---|---|")
     with StandIn(orgs=0) as server:
         rs = series(cmd, "org-sync-all", args.runs, {"CA_API_URL": server.url}, label="orgsync-0")
     startup = med([r["wall"] for r in rs])
-    out(f"| 0 | {len(rs)} | {mmm([r['wall'] for r in rs])} | {mmm([r['cpu'] for r in rs])} | - | - | "
-        f"{mmm([r['rss'] for r in rs], '{:.0f}')} | - | - | {med([r['load'] for r in rs]):.1f} |")
+    out(f"| 0 | {len(rs)} | {codes(rs)} | {mmm([r['wall'] for r in rs])} | {mmm([r['cpu'] for r in rs])} | - | - | "
+        f"{mmm([r['rss'] for r in rs], '{:.0f}')} | - | - | - | {med([r['load'] for r in rs]):.1f} |")
     rss_at = {}
     for n in args.orgs:
         rs, seen = [], []
@@ -355,9 +382,10 @@ def section_orgsync(cmd, args):
         ideal = n * delay / 1000 / conc + startup
         walls = [r["wall"] for r in rs]
         rss_at[n] = med([r["rss"] for r in rs])
-        out(f"| {n} | {len(rs)} | {mmm(walls)} | {mmm([r['cpu'] for r in rs])} | {ideal:.2f} | {ideal / med(walls):.1%} "
+        out(f"| {n} | {len(rs)} | {codes(rs)} | {mmm(walls)} | {mmm([r['cpu'] for r in rs])} | {ideal:.2f} | {ideal / med(walls):.1%} "
             f"({ideal / max(walls):.1%}-{ideal / min(walls):.1%}) | {mmm([r['rss'] for r in rs], '{:.0f}')} | "
             f"{min(s['syncs'] for s in seen)} | {max(s['max_in_flight'] for s in seen)} | "
+            f"{max(s['connections'] for s in seen)} | "
             f"{med([r['load'] for r in rs]):.1f} |")
     if len(rss_at) >= 2:
         lo, hi = min(rss_at), max(rss_at)
@@ -367,83 +395,119 @@ def section_orgsync(cmd, args):
 
 def section_flags(cmd, args):
     """The JVM flags one at a time, and the archives, on the HTTP job's cold run."""
-    out("## JVM flag experiments (quota-reset cold run)\n")
-    out(f"{args.flag_runs} runs each after 1 discarded; same stand-in; 'CDS' = an AppCDS dynamic archive "
-        "recorded by a dry run of quota-reset (JDK 17: -XX:ArchiveClassesAtExit), 'AOT' = a JDK 25 AOT cache "
-        "(-XX:AOTCacheOutput) recorded the same way.\n")
+    out("## JVM flag experiments\n")
+    out(f"{args.flag_runs} runs each after 1 discarded, variants interleaved run by run so that changing load "
+        "hits all alike. 'CDS' = an AppCDS dynamic archive recorded by a dry run (JDK 17: "
+        "-XX:ArchiveClassesAtExit); 'AOT' = a JDK 25 AOT cache (-XX:AOTCacheOutput) recorded the same way. "
+        + (f"Every variant runs with `{' '.join(EMULATION)}` unless marked 'no memory limit'." if EMULATION else "")
+        + "\n")
     java = cmd.java
     base = ["-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"]
+    cds = ["-XX:SharedArchiveFile=app.jsa"]
+    # (name, java, flags, container memory emulated, job, job whose dry run records the archive)
     variants = [
-        ("plain", java, [], None),
-        ("xshare-off", java, ["-Xshare:off"], None),
-        ("serialgc", java, ["-XX:+UseSerialGC"], None),
-        ("c1-only", java, ["-XX:TieredStopAtLevel=1"], None),
-        ("serial-c1", java, ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"], None),
-        ("container-nocds", java, base, None),
-        ("container-cds", java, base + ["-XX:SharedArchiveFile=app.jsa"], "cds"),
-        ("container-cds-maxram512m", java, base + ["-XX:SharedArchiveFile=app.jsa", "-XX:MaxRAM=512m"], "cds"),
+        ("plain, no memory limit", java, [], False, "quota-reset", None),
+        ("plain", java, [], True, "quota-reset", None),
+        ("-Xshare:off", java, ["-Xshare:off"], True, "quota-reset", None),
+        ("SerialGC", java, ["-XX:+UseSerialGC"], True, "quota-reset", None),
+        ("C1 only", java, ["-XX:TieredStopAtLevel=1"], True, "quota-reset", None),
+        ("SerialGC + C1", java, ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"], True, "quota-reset", None),
+        ("container flags", java, base, True, "quota-reset", None),
+        ("container flags + CDS", java, base + cds, True, "quota-reset", "quota-reset"),
+        ("container flags + CDS + -UsePerfData", java, base + cds + ["-XX:-UsePerfData"], True, "quota-reset",
+         "quota-reset"),
+        ("container flags + CDS, no memory limit", java, base + cds, False, "quota-reset", "quota-reset"),
+        ("container flags + CDS of quota-cleanup", java, base + cds, True, "quota-reset", "quota-cleanup"),
+        ("quota-cleanup: container flags", java, base, True, "quota-cleanup", None),
+        ("quota-cleanup: + CDS of quota-reset", java, base + cds, True, "quota-cleanup", "quota-reset"),
+        ("quota-cleanup: + CDS of quota-cleanup", java, base + cds, True, "quota-cleanup", "quota-cleanup"),
     ]
     if args.java25:
+        aot = ["-XX:AOTCache=app.aot"]
         variants += [
-            ("jdk25-plain", args.java25, [], None),
-            ("jdk25-container", args.java25, base, None),
-            ("jdk25-container-autocds", args.java25, base + ["-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=app.jsa"], None),
-            ("jdk25-container-aot", args.java25, base + ["-XX:AOTCache=app.aot"], "aot"),
+            ("JDK 25 plain", args.java25, [], True, "quota-reset", None),
+            ("JDK 25 container flags", args.java25, base, True, "quota-reset", None),
+            ("JDK 25 container flags + AutoCreateSharedArchive", args.java25,
+             base + ["-XX:+AutoCreateSharedArchive"] + cds, True, "quota-reset", None),
+            ("JDK 25 container flags + AOT", args.java25, base + aot, True, "quota-reset", "quota-reset"),
+            ("quota-cleanup: JDK 25 + AOT of quota-cleanup", args.java25, base + aot, True, "quota-cleanup",
+             "quota-cleanup"),
         ]
+    prepared = []
+    for i, (name, jv, flags, emulated, job, train_job) in enumerate(variants):
+        training = archive_training(flags, train_job) if train_job else None
+        c = Command(f"flags-{i}", jv, flags, training=training)
+        if not emulated:
+            c.emulation = []
+        prepared.append((name, c.prepare(), job))
+    results = {name: [] for name, _, _ in prepared}
+    with StandIn() as server:
+        env = {"CA_API_URL": server.url, "BIGQUERY_EMULATOR_HOST": server.url}
+        for run in range(args.flag_runs + 1):
+            for name, c, job in prepared:
+                r = run_job(c, job, env, TARGET / "logs" / f"{c.name}-{run}.log")
+                if r["code"] != 0:
+                    print(f"  !! {name} run {run} exited {r['code']}: see bench/target/logs/{c.name}-{run}.log")
+                if run:  # the first round is discarded (file cache, JVM-created archives)
+                    results[name].append(r)
     out(f"| variant | java | flags | {COLUMNS} |")
     out("|---|---|---|---|---|---|---|---|---|---|---|")
-    with StandIn() as server:
-        for name, jv, flags, _ in variants:
-            c = Command(name, jv, flags, training=archive_training(flags)).prepare()
-            rs = series(c, "quota-reset", args.flag_runs, {"CA_API_URL": server.url}, label=f"flags-{name}")
-            shown = " ".join(f for f in flags if not f.startswith("-XX:MaxRAMPercentage")) or "(none)"
-            out(f"| {name} | {java_major(jv)} | `{shown}` | {cells(rs)} |")
-        # the archive is recorded by one job; how much does it help the other one?
-        for name, jv, flags, _ in variants:
-            if name in ("container-nocds", "container-cds") or (name == "jdk25-container-aot"):
-                c = Command(name, jv, flags, training=archive_training(flags)).prepare()
-                rs = series(c, "quota-cleanup", args.flag_runs,
-                            {"BIGQUERY_EMULATOR_HOST": server.url, "CA_API_URL": server.url},
-                            label=f"flags-bq-{name}")
-                out(f"| {name} (quota-cleanup) | {java_major(jv)} | | {cells(rs)} |")
+    for name, c, job in prepared:
+        shown = " ".join(f for f in c.flags if not f.startswith("-XX:MaxRAMPercentage")) or "(none)"
+        out(f"| {name} | {java_major(c.java)} | `{shown}` | {cells(results[name])} |")
     out("")
 
 
 def section_profile(cmd, args):
-    """Where start-up goes: classes loaded (and from where), and Camel's own start-up steps."""
+    """Where start-up goes: which classes load when (and from where), and Camel's own steps."""
     out("## Start-up profile (quota-reset, container command)\n")
     with StandIn() as server:
         env = {"CA_API_URL": server.url}
-        log = TARGET / "logs" / "profile-classload.log"
-        run_job(cmd, "quota-reset", env, log, ["-Xlog:class+load=info:file=classload.txt"])
-        lines = (cmd.dir / "classload.txt").read_text().splitlines()
-        shared = sum("shared objects file" in l for l in lines)
-        jrt = sum("source: jrt:/" in l for l in lines)
-        out(f"- classes loaded: {len(lines)}; from the CDS archive(s): {shared}; from the JDK modules (not "
-            f"archived): {jrt}; from jars/other: {len(lines) - shared - jrt}")
+        (cmd.dir / "classload.txt").unlink(missing_ok=True)
+        r = run_job(cmd, "quota-reset", env, TARGET / "logs" / "profile-classload.log",
+                    ["-Xlog:class+load=info:file=classload.txt:uptime"])
+        out(f"One run with `-Xlog:class+load` (wall {r['wall']:.2f} s, CPU {r['cpu']:.2f} s; logging slows it "
+            "a little).\n")
+        loads = []
+        for line in (cmd.dir / "classload.txt").read_text().splitlines():
+            m = re.match(r"\[(\d+\.\d+)s\]\S*\s+(\S+) source: (.*)", line)
+            if m:
+                loads.append((float(m[1]), m[2], m[3]))
+        shared = sum("shared objects file" in src for _, _, src in loads)
+        out(f"- classes loaded: {len(loads)}; from the CDS archive(s): {shared}; from jars or generated: "
+            f"{len(loads) - shared}")
+        out("- when each library's classes load (seconds since JVM start: first-last, count), in order of first "
+            "load; the gaps between them are the phases:\n")
+        out("| library | first s | last s | classes |")
+        out("|---|---|---|---|")
         groups = {}
-        for l in lines:
-            m = re.search(r"\] (\S+) source:", l)
-            if m:
-                name = m.group(1)
-                key = ".".join(name.split(".")[:3]) if name.startswith(("org.", "com.", "io.")) else name.split(".")[0]
-                groups[key] = groups.get(key, 0) + 1
-        top = sorted(groups.items(), key=lambda kv: -kv[1])[:12]
-        out("- classes by package (top): " + ", ".join(f"{k} {v}" for k, v in top))
+        for t, name, _ in loads:
+            parts = name.split(".")
+            if name.startswith(("java.", "javax.", "jdk.", "sun.", "com.sun.")):
+                continue
+            key = ".".join(parts[:4] if name.startswith("org.apache.") else parts[:3])
+            first, last, n = groups.get(key, (t, t, 0))
+            groups[key] = (first, t, n + 1)
+        for key, (first, last, n) in sorted(groups.items(), key=lambda kv: kv[1][0]):
+            if n >= 10:
+                out(f"| {key} | {first:.3f} | {last:.3f} | {n} |")
         log = TARGET / "logs" / "profile-startup-recorder.log"
-        run_job(cmd, "quota-reset", dict(env, CAMEL_MAIN_STARTUPRECORDER="logging",
-                                         CAMEL_MAIN_STARTUPRECORDERMAXDEPTH="1"), log,
+        run_job(cmd, "quota-reset", dict(env, CAMEL_MAIN_STARTUPRECORDER="logging"), log,
                 ["-Dlog4j2.configurationFile=" + str(BENCH / "log4j2-profile.xml")])
-        steps = [l for l in log.read_text().splitlines() if "ms)" in l or "took" in l]
-        out(f"- Camel start-up recorder (`camel.main.startupRecorder=logging`), slowest steps of "
-            f"{len(steps)} (full log: bench/target/logs/profile-startup-recorder.log):")
-        timed = []
-        for l in steps:
-            m = re.search(r"\((\d+)ms\)", l) or re.search(r"(\d+) ?ms", l)
+        text = log.read_text()
+        steps = re.findall(r"\s(\d+) ms : (.*)", text)
+        out(f"\n- Camel's start-up recorder (`camel.main.startupRecorder=logging`), slowest steps (full log: "
+            "bench/target/logs/profile-startup-recorder.log):")
+        for ms, what in sorted(steps, key=lambda s: -int(s[0]))[:8]:
+            out(f"  - {ms} ms: {what.strip()}")
+        for pattern in (r"started in \S+ \(.*?\)", r"shutdown in \S+"):
+            m = re.search(r"Apache Camel \S+ \(\S+\) " + pattern, text)
             if m:
-                timed.append((int(m.group(1)), l.split("] ", 1)[-1].strip()))
-        for ms, text in sorted(timed, reverse=True)[:10]:
-            out(f"  - {ms} ms: `{text[:140]}`")
+                out(f"  - `{m[0]}`")
+        quartz = re.findall(r"^(\S+) .*(Shutting down Quartz|Quartz.*shutdown complete)", text, re.M)
+        if len(quartz) == 2:
+            t = [sum(float(x) * f for x, f in zip(q[0].split(":"), (3600, 60, 1))) for q in quartz]
+            out(f"  - Quartz scheduler shutdown (never started in run-once mode): {1000 * (t[1] - t[0]):.0f} ms")
     out("")
 
 

@@ -8,8 +8,9 @@ the same endpoints the local sandbox and the tests do. On top of that, for org-s
   GET  /admin/orgs?status=active[&page_token=K]  pages of --orgs synthetic orgs, --page-size each,
                                                  next_page_token until the last page
   POST /admin/orgs/{slug}/sync                   200 after --delay-ms (the fixed per-call latency)
-  GET  /_bench/stats                             {"syncs": n, "max_in_flight": m}: proof the job
-                                                 synced every org and how many were in flight
+  GET  /_bench/stats                             {"syncs": n, "max_in_flight": m, "connections": c}:
+                                                 proof the job synced every org, how many calls were
+                                                 in flight at most, how many connections it opened
 
 Listens on 127.0.0.1 only and stops by itself after --max-seconds. Prints the port on stdout.
 """
@@ -50,8 +51,14 @@ class Handler(BaseHTTPRequestHandler):
     # HTTP/1.1 so the job's connection pool keeps its connections (as it would against the real API)
     protocol_version = "HTTP/1.1"
 
+    # a kept-alive connection idle this long is closed, so a client that opens a connection per call
+    # cannot pile up thousands of idle server threads
+    timeout = 2
+
     def setup(self):
         super().setup()
+        with self.server.lock:
+            self.server.stats["connections"] += 1
         # headers and body go out in two writes: without this, Nagle's algorithm and the client's
         # delayed ACK add ~40 ms to every answer on a kept-alive connection
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -125,7 +132,7 @@ def main():
     server.request_queue_size = 128
     server.cfg = cfg
     server.stubs = load_stubs(cfg.mappings)
-    server.stats = {"syncs": 0, "in_flight": 0, "max_in_flight": 0}
+    server.stats = {"syncs": 0, "in_flight": 0, "max_in_flight": 0, "connections": 0}
     server.lock = threading.Lock()
     print(server.server_address[1], flush=True)
     # bounded: never outlives the benchmark, even if the driver is killed
