@@ -16,6 +16,7 @@ Listens on 127.0.0.1 only and stops by itself after --max-seconds. Prints the po
 """
 import argparse
 import json
+import os
 import pathlib
 import re
 import socket
@@ -118,6 +119,14 @@ class Handler(BaseHTTPRequestHandler):
         return json.dumps(page).encode()
 
 
+def stop_when_orphaned(server):
+    """Stops with the benchmark even when it was killed before it could stop this server."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(1)
+    server.shutdown()
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--mappings", required=True, help="folder of WireMock JSON stubs")
@@ -136,7 +145,10 @@ def main():
     server.lock = threading.Lock()
     print(server.server_address[1], flush=True)
     # bounded: never outlives the benchmark, even if the driver is killed
-    threading.Timer(cfg.max_seconds, server.shutdown).start()
+    timer = threading.Timer(cfg.max_seconds, server.shutdown)
+    timer.daemon = True
+    timer.start()
+    threading.Thread(target=stop_when_orphaned, args=(server,), daemon=True).start()
     server.serve_forever()
     sys.exit(0)
 
