@@ -57,7 +57,17 @@ public class SupabaseMigrations {
             alter table supabase_migrations.schema_migrations add column if not exists statements text[];
             alter table supabase_migrations.schema_migrations add column if not exists name text;
             """;
-    static final String HISTORY_SQL = "select version, name from supabase_migrations.schema_migrations order by version";
+    /**
+     * The applied versions, and no rows (rather than an error) while the history table does not exist
+     * yet: a dry run reads the history but must not create the table. The table is only named inside
+     * query_to_xml, which the CASE evaluates only when the table exists.
+     */
+    static final String HISTORY_SQL = """
+            select (xpath('/row/version/text()', row))[1]::text as version, (xpath('/row/name/text()', row))[1]::text as name
+            from unnest(xpath('/table/row', case when to_regclass('supabase_migrations.schema_migrations') is null
+                then '<table/>'::xml
+                else query_to_xml('select version, name from supabase_migrations.schema_migrations order by version',
+                    false, false, '') end)) as row""";
 
     private static final int MAX_MESSAGE_CHARS = 400;
     private static final Logger LOG = LoggerFactory.getLogger("migrate");

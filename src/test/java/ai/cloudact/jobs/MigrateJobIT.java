@@ -156,9 +156,20 @@ class MigrateJobIT {
         assertThat(dry.output())
                 .contains(CREATE_ORGS + ", " + ADD_INDEX + ", " + SEED)
                 .containsPattern("outcome=SUCCESS .*dry_run=true would_apply=3 skipped=0\\R");
-        assertThat(api.requests()).isZero();
+        // only the history read reached the API; creating the history table was only logged
+        assertThat(api.requests()).isEqualTo(1);
         assertThat(query("select count(*) from pg_namespace where nspname = 'supabase_migrations'")).containsExactly("0");
         assertThat(tableExists("orgs")).isFalse();
+
+        // after a real run of the first file, a dry run names only what is still pending
+        Files.delete(migrations.resolve(ADD_INDEX));
+        Files.delete(migrations.resolve(SEED));
+        assertThat(migrate(Map.of()).exitCode()).isZero();
+        writeGoodMigrations();
+        JobProcess.Result pending = migrate(Map.of("DRY_RUN", "true"));
+        assertThat(pending.exitCode()).as(pending.output()).isZero();
+        assertThat(pending.output()).contains(ADD_INDEX + ", " + SEED).containsPattern("dry_run=true would_apply=2 skipped=1\\R");
+        assertThat(tableExists("orgs")).isTrue();
     }
 
     @Test
