@@ -56,9 +56,16 @@ while IFS=$'\t' read -r id _ _ _ _ _ _ _ _ _; do
   resolve_job "$id"
   # the runner's own deadline, inside the task timeout, so its summary line is still written
   runner_deadline=$(( JOB_TIMEOUT - 30 > JOB_TIMEOUT * 9 / 10 ? JOB_TIMEOUT - 30 : JOB_TIMEOUT * 9 / 10 ))
+  env_vars="JOB_ID=${JOB_ID},ENVIRONMENT=${ENVIRONMENT},GCP_PROJECT_ID=${PROJECT},JOB_TIMEOUT=${runner_deadline}"
+  # jobs that talk to Supabase need its project; it is not a secret, but it differs per environment
+  if [[ ",${JOB_SECRETS}," == *",SUPABASE_ACCESS_TOKEN,"* && -n "${SUPABASE_PROJECT_REF:-}" ]]; then
+    env_vars+=",SUPABASE_PROJECT_REF=${SUPABASE_PROJECT_REF}"
+  elif [[ ",${JOB_SECRETS}," == *",SUPABASE_ACCESS_TOKEN,"* ]]; then
+    echo "warning: SUPABASE_PROJECT_REF is not set: ${JOB_ID} will exit 2 until it is (set it and re-run)" >&2
+  fi
   run_flags=(
     --project "$PROJECT" --region "$REGION" --image "$image"
-    --set-env-vars "JOB_ID=${JOB_ID},ENVIRONMENT=${ENVIRONMENT},GCP_PROJECT_ID=${PROJECT},JOB_TIMEOUT=${runner_deadline}"
+    --set-env-vars "$env_vars"
     --set-secrets "$(secret_flags "$JOB_SECRETS")"
     --service-account "$RUNTIME_SA"
     --tasks 1 --max-retries "$JOB_RETRIES" --task-timeout "${JOB_TIMEOUT}s"

@@ -103,7 +103,7 @@ class GcloudScriptsTest {
                 "gcloud scheduler jobs pause cloudact-daily-billing-reconcile-stage --project cloudact-testing-1 --location us-central1 --quiet",
                 "gcloud run jobs create cloudact-manual-supabase-migrate-stage --project cloudact-testing-1 --region us-central1"
                         + " --image " + STAGE_IMAGE
-                        + " --set-env-vars JOB_ID=migrate,ENVIRONMENT=stage,GCP_PROJECT_ID=cloudact-testing-1,JOB_TIMEOUT=1770"
+                        + " --set-env-vars JOB_ID=migrate,ENVIRONMENT=stage,GCP_PROJECT_ID=cloudact-testing-1,JOB_TIMEOUT=1770,SUPABASE_PROJECT_REF=ref-test-123"
                         + " --set-secrets CA_ROOT_API_KEY=ca-root-api-key-test:latest,SUPABASE_ACCESS_TOKEN=supabase-access-token-stage:latest"
                         + " --service-account cloudact-jobs@cloudact-testing-1.iam.gserviceaccount.com"
                         + " --tasks 1 --max-retries 0 --task-timeout 1800s --memory 512Mi --cpu 1 --quiet");
@@ -164,7 +164,7 @@ class GcloudScriptsTest {
         assertThat(result.calls()).contains(
                 "gcloud run jobs create cloudact-manual-supabase-migrate --project cloudact-prod --region us-central1"
                         + " --image us-central1-docker.pkg.dev/cloudact-prod/cloudact/cloudact-jobs:prod"
-                        + " --set-env-vars JOB_ID=migrate,ENVIRONMENT=prod,GCP_PROJECT_ID=cloudact-prod,JOB_TIMEOUT=1770"
+                        + " --set-env-vars JOB_ID=migrate,ENVIRONMENT=prod,GCP_PROJECT_ID=cloudact-prod,JOB_TIMEOUT=1770,SUPABASE_PROJECT_REF=ref-test-123"
                         + " --set-secrets CA_ROOT_API_KEY=ca-root-api-key-prod:latest,SUPABASE_ACCESS_TOKEN=supabase-access-token-prod:latest"
                         + " --service-account cloudact-jobs@cloudact-prod.iam.gserviceaccount.com"
                         + " --tasks 1 --max-retries 0 --task-timeout 1800s --memory 512Mi --cpu 1 --quiet",
@@ -181,7 +181,7 @@ class GcloudScriptsTest {
         assertThat(result.exit()).as(result.output()).isZero();
         assertThat(result.calls()).contains("gcloud run jobs create cloudact-manual-supabase-migrate-test --project cloudact-testing-1 --region us-central1"
                 + " --image us-central1-docker.pkg.dev/cloudact-testing-1/cloudact/cloudact-jobs:test"
-                + " --set-env-vars JOB_ID=migrate,ENVIRONMENT=test,GCP_PROJECT_ID=cloudact-testing-1,JOB_TIMEOUT=1770"
+                + " --set-env-vars JOB_ID=migrate,ENVIRONMENT=test,GCP_PROJECT_ID=cloudact-testing-1,JOB_TIMEOUT=1770,SUPABASE_PROJECT_REF=ref-test-123"
                 + " --set-secrets CA_ROOT_API_KEY=ca-root-api-key-test:latest,SUPABASE_ACCESS_TOKEN=supabase-access-token-stage:latest"
                 + " --service-account cloudact-jobs@cloudact-testing-1.iam.gserviceaccount.com"
                 + " --tasks 1 --max-retries 0 --task-timeout 1800s --memory 512Mi --cpu 1 --quiet");
@@ -255,6 +255,7 @@ class GcloudScriptsTest {
         return STAGE + " --image " + STAGE_IMAGE
                 + " --set-env-vars JOB_ID=" + job.id() + ",ENVIRONMENT=" + env + ",GCP_PROJECT_ID=cloudact-testing-1"
                 + ",JOB_TIMEOUT=" + DeployFiles.runnerDeadlineSeconds(job)
+                + (job.secrets().contains("SUPABASE_ACCESS_TOKEN") ? ",SUPABASE_PROJECT_REF=ref-test-123" : "")
                 + " --set-secrets " + String.join(",", secrets)
                 + " --service-account cloudact-jobs@cloudact-testing-1.iam.gserviceaccount.com"
                 + " --tasks 1 --max-retries " + job.retries() + " --task-timeout " + job.timeoutSeconds() + "s"
@@ -276,6 +277,7 @@ class GcloudScriptsTest {
         builder.environment().put("GCLOUD_LOG", log.toString());
         builder.environment().put("GCLOUD_EXISTING", existing);
         builder.environment().remove("CLOUDACT_REGION");
+        builder.environment().put("SUPABASE_PROJECT_REF", "ref-test-123");
         Process process = builder.start();
         try (OutputStream in = process.getOutputStream()) {
             in.write(stdin.getBytes(StandardCharsets.UTF_8));
