@@ -4,12 +4,4 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 
-if [[ $# -ne 2 ]]; then
-  echo "Usage: $(basename "$0") ENV JOB    (ENV: test | stage | prod; JOB: short or long name)" >&2
-  exit 2
-fi
-use_environment "$1"
-resolve_job "$2"
-[[ "$JOB_SCHEDULE" != - ]] || die "${JOB_ID} is a manual job: it has no trigger to pause."
-confirm_prod "pause the trigger ${JOB_RESOURCE}"
-gcloud scheduler jobs pause "$JOB_RESOURCE" --project "$PROJECT" --location "$REGION" --quiet
+trigger_verb pause "$@"

@@ -80,3 +80,19 @@ confirm_prod() {
     exit 1
   fi
 }
+
+# trigger_verb VERB ENV JOB: pauses or resumes the Cloud Scheduler trigger of a scheduled job (the
+# Cloud Run Job itself is untouched); the body of pause-job.sh and resume-job.sh.
+trigger_verb() {
+  local verb="$1"
+  shift
+  if [[ $# -ne 2 ]]; then
+    echo "Usage: ${verb}-job.sh ENV JOB    (ENV: test | stage | prod; JOB: short or long name)" >&2
+    exit 2
+  fi
+  use_environment "$1"
+  resolve_job "$2"
+  [[ "$JOB_SCHEDULE" != - ]] || die "${JOB_ID} is a manual job: it has no trigger to ${verb}."
+  confirm_prod "${verb} the trigger ${JOB_RESOURCE}"
+  gcloud scheduler jobs "$verb" "$JOB_RESOURCE" --project "$PROJECT" --location "$REGION" --quiet
+}
