@@ -11,7 +11,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
 /**
- * The active orgs, streamed page by page for org-sync-all's split: the next page is fetched (through
+ * The active orgs, streamed page by page for org-sync-all's split, each entry as an {@link OrgEntry}
+ * (whatever the API sent, null included; {@link OrgSlugs} decides): the next page is fetched (through
  * the route direct:org-list-page, with its retries and circuit breaker) only when the split has taken
  * every org of the current one. So memory holds about one page, and the next page is fetched while
  * the current page's last orgs are still syncing instead of after them.
@@ -28,6 +29,8 @@ public class OrgPages {
         return new Iterator<>() {
             private final ProducerTemplate template = job.getContext().createProducerTemplate();
             private Iterator<?> page = List.of().iterator();
+            private int pageNumber;
+            private int position;
             private String nextToken;
             private boolean started;
 
@@ -44,7 +47,7 @@ public class OrgPages {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return page.next();
+                return new OrgEntry(pageNumber, ++position, page.next());
             }
 
             private void fetch() {
@@ -62,6 +65,8 @@ public class OrgPages {
                     throw new IllegalStateException("the org list answer has no orgs[] array: " + abbreviate(body));
                 }
                 page = orgs.iterator();
+                pageNumber++;
+                position = 0;
                 Object token = map.get("next_page_token");
                 nextToken = token == null || token.toString().isEmpty() ? null : token.toString();
             }

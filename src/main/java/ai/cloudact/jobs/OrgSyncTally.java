@@ -47,6 +47,7 @@ public class OrgSyncTally implements AggregationStrategy {
         // the split's result is copied back into the job's exchange: keep no org's marks on it
         Exchange result = oldExchange == null ? newExchange : oldExchange;
         result.removeProperty(SKIPPED);
+        result.removeProperty(OrgSlugs.SKIP_REASON);
         return result;
     }
 
