@@ -66,7 +66,10 @@ while IFS=$'\t' read -r id _ _ _ _ _ _ _ _ _; do
   run_flags=(
     --project "$PROJECT" --region "$REGION" --image "$image"
     --set-env-vars "$env_vars"
-    --set-secrets "$(secret_flags "$JOB_SECRETS")"
+  )
+  # a job that reads no secret (e.g. BigQuery only) gets none
+  [[ "$JOB_SECRETS" == - ]] || run_flags+=(--set-secrets "$(secret_flags "$JOB_SECRETS")")
+  run_flags+=(
     --service-account "$RUNTIME_SA"
     --tasks 1 --max-retries "$JOB_RETRIES" --task-timeout "${JOB_TIMEOUT}s"
     --memory "$JOB_MEMORY" --cpu "$JOB_CPU" --quiet

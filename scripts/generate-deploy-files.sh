@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the deploy files that repeat the schedules (scripts/jobs.tsv, k8s/base/cronjobs.yaml)
-# from src/main/resources/catalog.yaml and the routes, their single source.
+# from the job files under src/main/resources/packs/, their single source.
 # Usage: scripts/generate-deploy-files.sh [--check]   (--check: write nothing, exit 1 if out of date)
 # Extra Maven options (e.g. -o) can be passed in MAVEN_ARGS.
 set -euo pipefail

@@ -1,5 +1,8 @@
 package ai.cloudact.jobs.deploy;
 
+import ai.cloudact.jobs.support.Repo;
+import ai.cloudact.jobs.support.Jobs;
+import ai.cloudact.jobs.catalog.Job;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,5 +1,8 @@
 package ai.cloudact.jobs.deploy;
 
+import ai.cloudact.jobs.support.Repo;
+import ai.cloudact.jobs.support.Jobs;
+import ai.cloudact.jobs.catalog.Job;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -104,8 +107,8 @@ class DockerfileIT {
         List<Path> before = listing();
         Result result = entrypoint(Map.of(), "--list");
         assertThat(result.exit()).isZero();
-        for (DeployJob job : DeployCatalog.load(Repo.RESOURCES)) {
-            assertThat(result.output()).contains(job.name());
+        for (Job job : Jobs.defaultPack()) {
+            assertThat(result.output()).contains(job.longName());
         }
         entrypoint(Map.of("JOB_ID", "alerts", "DRY_RUN", "true"));
         assertThat(listing()).as("read-only root file system: the job writes only to /tmp").isEqualTo(before);

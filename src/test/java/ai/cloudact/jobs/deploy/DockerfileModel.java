@@ -1,5 +1,8 @@
 package ai.cloudact.jobs.deploy;
 
+import ai.cloudact.jobs.support.Repo;
+import ai.cloudact.jobs.support.Jobs;
+import ai.cloudact.jobs.catalog.Job;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,8 @@
 package ai.cloudact.jobs.deploy;
 
+import ai.cloudact.jobs.support.Repo;
+import ai.cloudact.jobs.support.Jobs;
+import ai.cloudact.jobs.catalog.Job;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -73,14 +76,14 @@ class GcloudScriptsTest {
 
         assertThat(result.exit()).as(result.output()).isZero();
         List<String> expected = new ArrayList<>();
-        for (DeployJob job : DeployCatalog.load(Repo.RESOURCES)) {
-            String name = job.name() + "-stage";
+        for (Job job : Jobs.defaultPack()) {
+            String name = job.longName() + "-stage";
             expected.add("gcloud run jobs describe " + name + " " + STAGE + " --format value(name)");
             expected.add("gcloud run jobs create " + name + " " + runFlags(job, "stage"));
             if (!job.isManual()) {
                 expected.add("gcloud scheduler jobs describe " + name + " " + STAGE_SCHEDULER + " --format value(name)");
-                expected.add("gcloud scheduler jobs create http " + name + " " + schedulerFlags(name, job.cron()));
-                if (job.isGated()) {
+                expected.add("gcloud scheduler jobs create http " + name + " " + schedulerFlags(name, job.schedule().unixCron()));
+                if ((job.spec().getGate() != null)) {
                     expected.add("gcloud scheduler jobs pause " + name + " " + STAGE_SCHEDULER + " --quiet");
                 }
             }
@@ -104,7 +107,7 @@ class GcloudScriptsTest {
                 "gcloud run jobs create cloudact-manual-supabase-migrate-stage --project cloudact-testing-1 --region us-central1"
                         + " --image " + STAGE_IMAGE
                         + " --set-env-vars JOB_ID=migrate,ENVIRONMENT=stage,GCP_PROJECT_ID=cloudact-testing-1,JOB_TIMEOUT=1770,SUPABASE_PROJECT_REF=ref-test-123"
-                        + " --set-secrets CA_ROOT_API_KEY=ca-root-api-key-test:latest,SUPABASE_ACCESS_TOKEN=supabase-access-token-stage:latest"
+                        + " --set-secrets SUPABASE_ACCESS_TOKEN=supabase-access-token-stage:latest"
                         + " --service-account cloudact-jobs@cloudact-testing-1.iam.gserviceaccount.com"
                         + " --tasks 1 --max-retries 0 --task-timeout 1800s --memory 512Mi --cpu 1 --quiet");
         // manual jobs get no trigger; only the billing triggers are paused
@@ -122,7 +125,7 @@ class GcloudScriptsTest {
                 "gcloud run jobs update cloudact-daily-quota-reset-stage " + runFlags(job("quota-reset"), "stage"),
                 "gcloud scheduler jobs update http cloudact-daily-quota-reset-stage " + schedulerFlags("cloudact-daily-quota-reset-stage", "0 0 * * *"),
                 "gcloud scheduler jobs pause cloudact-5min-billing-sync-retry-stage " + STAGE_SCHEDULER + " --quiet");
-        assertThat(all.calls()).filteredOn(c -> c.startsWith("gcloud run jobs update ")).hasSize(DeployCatalog.load(Repo.RESOURCES).size());
+        assertThat(all.calls()).filteredOn(c -> c.startsWith("gcloud run jobs update ")).hasSize(Jobs.defaultPack().size());
         // an operator's pause of another trigger is kept: only the gated ones are paused or resumed
         assertThat(all.calls()).filteredOn(c -> c.contains(" pause ") || c.contains(" resume ")).hasSize(2);
 
@@ -165,7 +168,7 @@ class GcloudScriptsTest {
                 "gcloud run jobs create cloudact-manual-supabase-migrate --project cloudact-prod --region us-central1"
                         + " --image us-central1-docker.pkg.dev/cloudact-prod/cloudact/cloudact-jobs:prod"
                         + " --set-env-vars JOB_ID=migrate,ENVIRONMENT=prod,GCP_PROJECT_ID=cloudact-prod,JOB_TIMEOUT=1770,SUPABASE_PROJECT_REF=ref-test-123"
-                        + " --set-secrets CA_ROOT_API_KEY=ca-root-api-key-prod:latest,SUPABASE_ACCESS_TOKEN=supabase-access-token-prod:latest"
+                        + " --set-secrets SUPABASE_ACCESS_TOKEN=supabase-access-token-prod:latest"
                         + " --service-account cloudact-jobs@cloudact-prod.iam.gserviceaccount.com"
                         + " --tasks 1 --max-retries 0 --task-timeout 1800s --memory 512Mi --cpu 1 --quiet",
                 "gcloud scheduler jobs pause cloudact-daily-billing-reconcile --project cloudact-prod --location us-central1 --quiet");
@@ -182,7 +185,7 @@ class GcloudScriptsTest {
         assertThat(result.calls()).contains("gcloud run jobs create cloudact-manual-supabase-migrate-test --project cloudact-testing-1 --region us-central1"
                 + " --image us-central1-docker.pkg.dev/cloudact-testing-1/cloudact/cloudact-jobs:test"
                 + " --set-env-vars JOB_ID=migrate,ENVIRONMENT=test,GCP_PROJECT_ID=cloudact-testing-1,JOB_TIMEOUT=1770,SUPABASE_PROJECT_REF=ref-test-123"
-                + " --set-secrets CA_ROOT_API_KEY=ca-root-api-key-test:latest,SUPABASE_ACCESS_TOKEN=supabase-access-token-stage:latest"
+                + " --set-secrets SUPABASE_ACCESS_TOKEN=supabase-access-token-stage:latest"
                 + " --service-account cloudact-jobs@cloudact-testing-1.iam.gserviceaccount.com"
                 + " --tasks 1 --max-retries 0 --task-timeout 1800s --memory 512Mi --cpu 1 --quiet");
     }
@@ -242,11 +245,11 @@ class GcloudScriptsTest {
                 "gcloud run jobs executions list " + STAGE + " --limit 20");
     }
 
-    private static DeployJob job(String id) {
-        return DeployCatalog.load(Repo.RESOURCES).stream().filter(j -> j.id().equals(id)).findFirst().orElseThrow();
+    private static Job job(String id) {
+        return Jobs.defaultPack().stream().filter(j -> j.id().equals(id)).findFirst().orElseThrow();
     }
 
-    private static String runFlags(DeployJob job, String env) {
+    private static String runFlags(Job job, String env) {
         List<String> secrets = new ArrayList<>();
         for (String secret : job.secrets()) {
             secrets.add(secret.equals("CA_ROOT_API_KEY") ? "CA_ROOT_API_KEY=ca-root-api-key-test:latest"
@@ -256,10 +259,10 @@ class GcloudScriptsTest {
                 + " --set-env-vars JOB_ID=" + job.id() + ",ENVIRONMENT=" + env + ",GCP_PROJECT_ID=cloudact-testing-1"
                 + ",JOB_TIMEOUT=" + DeployFiles.runnerDeadlineSeconds(job)
                 + (job.secrets().contains("SUPABASE_ACCESS_TOKEN") ? ",SUPABASE_PROJECT_REF=ref-test-123" : "")
-                + " --set-secrets " + String.join(",", secrets)
+                + (secrets.isEmpty() ? "" : " --set-secrets " + String.join(",", secrets))
                 + " --service-account cloudact-jobs@cloudact-testing-1.iam.gserviceaccount.com"
-                + " --tasks 1 --max-retries " + job.retries() + " --task-timeout " + job.timeoutSeconds() + "s"
-                + " --memory " + job.memory() + " --cpu " + job.cpu() + " --quiet";
+                + " --tasks 1 --max-retries " + job.spec().getRetries() + " --task-timeout " + DeployFiles.timeoutSeconds(job) + "s"
+                + " --memory " + job.spec().getMemory() + " --cpu " + job.spec().getCpu() + " --quiet";
     }
 
     private static String schedulerFlags(String name, String cron) {

@@ -1,5 +1,8 @@
 package ai.cloudact.jobs.deploy;
 
+import ai.cloudact.jobs.support.Repo;
+import ai.cloudact.jobs.support.Jobs;
+import ai.cloudact.jobs.catalog.Job;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -59,31 +62,31 @@ class KubernetesManifestsTest {
                 .containsEntry("iam.gke.io/gcp-service-account", "cloudact-jobs@" + project + ".iam.gserviceaccount.com");
         assertThat(config.getData()).containsEntry("ENVIRONMENT", env).containsEntry("GCP_PROJECT_ID", project);
 
-        List<DeployJob> jobs = DeployCatalog.load(Repo.RESOURCES);
+        List<Job> jobs = Jobs.defaultPack();
         assertThat(cronJobs).extracting(c -> c.getMetadata().getName())
-                .as("one CronJob per catalog entry").containsExactlyInAnyOrderElementsOf(jobs.stream().map(DeployJob::name).toList());
-        for (DeployJob job : jobs) {
-            V1CronJob cronJob = cronJobs.stream().filter(c -> c.getMetadata().getName().equals(job.name())).findFirst().orElseThrow();
+                .as("one CronJob per catalog entry").containsExactlyInAnyOrderElementsOf(jobs.stream().map(Job::longName).toList());
+        for (Job job : jobs) {
+            V1CronJob cronJob = cronJobs.stream().filter(c -> c.getMetadata().getName().equals(job.longName())).findFirst().orElseThrow();
             checkCronJob(job, cronJob, env, project, config.getMetadata().getName());
         }
     }
 
-    private static void checkCronJob(DeployJob job, V1CronJob cronJob, String env, String project, String configName) {
+    private static void checkCronJob(Job job, V1CronJob cronJob, String env, String project, String configName) {
         String as = env + " " + job.id();
         V1CronJobSpec spec = cronJob.getSpec();
         assertThat(cronJob.getMetadata().getNamespace()).as(as).isEqualTo("cloudact-jobs-" + env);
         // schedule and time zone: the route's (manual jobs: suspended, a schedule that never fires)
-        assertThat(spec.getSchedule()).as(as).isEqualTo(job.isManual() ? DeployFiles.NEVER : job.cron());
-        assertThat(spec.getTimeZone()).as(as).isEqualTo(job.timeZone());
-        assertThat(spec.getSuspend()).as(as + " suspended when manual or gated").isEqualTo(job.isManual() || job.isGated());
+        assertThat(spec.getSchedule()).as(as).isEqualTo(job.isManual() ? DeployFiles.NEVER : job.schedule().unixCron());
+        assertThat(spec.getTimeZone()).as(as).isEqualTo(DeployFiles.timeZone(job));
+        assertThat(spec.getSuspend()).as(as + " suspended when manual or gated").isEqualTo(job.isManual() || (job.spec().getGate() != null));
         assertThat(spec.getConcurrencyPolicy()).as(as).isEqualTo("Forbid");
         assertThat(spec.getStartingDeadlineSeconds()).as(as).isPositive();
         assertThat(spec.getSuccessfulJobsHistoryLimit()).as(as).isPositive();
         assertThat(spec.getFailedJobsHistoryLimit()).as(as).isPositive();
 
         V1JobSpec run = spec.getJobTemplate().getSpec();
-        assertThat(run.getBackoffLimit()).as(as).isEqualTo(job.retries());
-        assertThat(run.getActiveDeadlineSeconds()).as(as).isEqualTo((long) job.timeoutSeconds() * (job.retries() + 1));
+        assertThat(run.getBackoffLimit()).as(as).isEqualTo(job.spec().getRetries());
+        assertThat(run.getActiveDeadlineSeconds()).as(as).isEqualTo(DeployFiles.timeoutSeconds(job) * (job.spec().getRetries() + 1));
         assertThat(run.getTtlSecondsAfterFinished()).as(as).isPositive();
         V1PodFailurePolicyRule rule = run.getPodFailurePolicy().getRules().get(0);
         assertThat(rule.getAction()).as(as + " exit code 2 fails the Job at once").isEqualTo("FailJob");
@@ -111,7 +114,7 @@ class KubernetesManifestsTest {
         }
         assertThat(container.getEnvFrom()).as(as).anySatisfy(e -> assertThat(e.getConfigMapRef().getName()).isEqualTo(configName));
         assertThat(container.getResources().getRequests()).as(as).containsKeys("cpu", "memory");
-        assertThat(container.getResources().getLimits().get("memory").toSuffixedString()).as(as).isEqualTo(job.memory());
+        assertThat(container.getResources().getLimits().get("memory").toSuffixedString()).as(as).isEqualTo(job.spec().getMemory());
         assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).as(as).isFalse();
         assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).as(as).isTrue();
         assertThat(container.getSecurityContext().getCapabilities().getDrop()).as(as).containsExactly("ALL");

@@ -1,14 +1,17 @@
 package ai.cloudact.jobs.deploy;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import ai.cloudact.jobs.Job;
-import ai.cloudact.jobs.JobCatalog;
+import ai.cloudact.jobs.catalog.Job;
+import ai.cloudact.jobs.catalog.JobCatalog;
+import ai.cloudact.jobs.catalog.Pack;
+import ai.cloudact.jobs.catalog.QuartzCron;
+import ai.cloudact.jobs.support.Jobs;
+import ai.cloudact.jobs.support.Repo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * The routes are the single source of the schedules: the deploy files that repeat them (the table the
- * gcloud scripts read, the Kubernetes CronJobs) are generated from the routes and must not drift.
+ * The job files are the single source of the schedules and deploy facts: the deploy files that repeat
+ * them (the table the gcloud scripts read, the Kubernetes CronJobs) are generated from them and must
+ * not drift; the schedules the operators agreed on (src/test/resources/schedules/) hold.
  */
 class ScheduleSourceTest {
 
@@ -43,91 +47,71 @@ class ScheduleSourceTest {
         assertThatThrownBy(() -> QuartzCron.toUnix(quartz)).isInstanceOf(IllegalArgumentException.class);
     }
 
-    /** The schedules the operators agreed on; a change of a route's cron must change this table too. */
+    /** Each pack's agreed schedules, as data: the job files must still say them. */
     @Test
-    void everyJobHasTheAgreedSchedule() {
-        Map<String, String> agreed = Map.ofEntries(
-                Map.entry("migrate", "manual"), Map.entry("bootstrap", "manual"),
-                Map.entry("bootstrap-sync", "manual"), Map.entry("org-sync-all", "manual"),
-                Map.entry("billing-retry", "*/5 * * * *"), Map.entry("stale-cleanup", "*/15 * * * *"),
-                Map.entry("quota-reset", "0 0 * * *"), Map.entry("quota-cleanup", "0 1 * * *"),
-                Map.entry("reconcile", "0 2 * * *"), Map.entry("alerts", "0 8 * * *"),
-                Map.entry("quota-monthly", "5 0 1 * *"));
-        List<DeployJob> jobs = DeployCatalog.load(Repo.RESOURCES);
-        assertThat(jobs).extracting(DeployJob::id).containsExactlyInAnyOrderElementsOf(agreed.keySet());
-        for (DeployJob job : jobs) {
-            assertThat(job.isManual() ? "manual" : job.cron()).as(job.id()).isEqualTo(agreed.get(job.id()));
-            assertThat(job.timeZone()).as(job.id()).isEqualTo("Etc/UTC");
+    void theAgreedSchedulesHold() throws Exception {
+        List<Path> tables;
+        try (var files = Files.list(Repo.ROOT.resolve("src/test/resources/schedules"))) {
+            tables = files.filter(f -> f.toString().endsWith(".tsv")).toList();
         }
-    }
-
-    /** The deploy reading of the routes is the runner's: same cron (converted) and time zone per job. */
-    @Test
-    void deployCatalogReadsTheRoutesAsTheRunnerDoes() {
-        JobCatalog catalog = JobCatalog.load();
-        List<DeployJob> jobs = DeployCatalog.load(Repo.RESOURCES);
-        assertThat(jobs).extracting(DeployJob::id)
-                .containsExactlyElementsOf(catalog.jobs().stream().map(Job::id).toList());
-        for (DeployJob deploy : jobs) {
-            Job job = catalog.find(deploy.id()).orElseThrow();
-            assertThat(deploy.name()).isEqualTo(job.name());
-            if (!Files.exists(Repo.RESOURCES.resolve("routes/" + job.id() + ".yaml"))) {
-                assertThat(deploy.isManual()).as(deploy.id() + " has no route file yet: deployed as manual").isTrue();
-                continue;
+        assertThat(tables).isNotEmpty();
+        for (Path table : tables) {
+            String pack = table.getFileName().toString().replace(".tsv", "");
+            JobCatalog catalog = JobCatalog.load(Pack.load(pack), null);
+            for (String line : Files.readAllLines(table)) {
+                if (line.startsWith("#") || line.isBlank()) {
+                    continue;
+                }
+                String[] agreed = line.split("\t");
+                Job job = catalog.job(agreed[0]);
+                String as = pack + "/" + agreed[0];
+                if (agreed[1].equals("manual")) {
+                    assertThat(job.isManual()).as(as + " is manual").isTrue();
+                } else {
+                    assertThat(job.schedule().cron()).as(as).isEqualTo(agreed[1]);
+                    assertThat(job.schedule().zone().getId()).as(as).isEqualTo(agreed[2]);
+                }
             }
-            Job scheduled = JobCatalog.withSchedule(job);
-            assertThat(deploy.isManual()).as(deploy.id()).isEqualTo(scheduled.isManual());
-            if (!scheduled.isManual()) {
-                assertThat(deploy.cron()).as(deploy.id()).isEqualTo(QuartzCron.toUnix(scheduled.schedule()));
-            }
-            assertThat(deploy.timeZone()).as(deploy.id()).isEqualTo(scheduled.timeZone());
         }
     }
 
     @Test
-    void committedDeployFilesAreGeneratedFromTheRoutes() {
+    void committedDeployFilesAreGeneratedFromTheJobFiles() {
         List<String> stale = new ArrayList<>();
-        DeployFiles.render(DeployCatalog.load(Repo.RESOURCES)).forEach((path, expected) -> {
+        DeployFiles.render(Jobs.defaultPack()).forEach((path, expected) -> {
             String actual = Files.exists(Repo.ROOT.resolve(path)) ? Repo.read(path) : "";
             if (!actual.equals(expected)) {
                 stale.add(path + ":\n" + difference(actual, expected));
             }
         });
         if (!stale.isEmpty()) {
-            fail("Deploy files out of date with the routes and catalog.yaml; run " + DeployFiles.COMMAND
+            fail("Deploy files out of date with the job files; run " + DeployFiles.COMMAND
                     + " and commit the result.\n" + String.join("\n", stale));
         }
     }
 
-    /** A new job (one route file plus its catalog entry, no Java) reaches both deploy targets. */
+    /** A new job (one job file, no Java) reaches both deploy targets. */
     @Test
-    void anAddedJobAppearsInBothDeployTargets(@TempDir Path resources) throws IOException {
-        Files.createDirectories(resources.resolve("routes"));
-        Files.writeString(resources.resolve("catalog.yaml"), Repo.read("src/main/resources/catalog.yaml") + """
-
-                - id: weekly-report
-                  name: cloudact-weekly-report
-                  summary: "POST {api}/admin/reports/weekly"
-                  timeout: 20m
-                """);
-        try (var routes = Files.list(Repo.RESOURCES.resolve("routes"))) {
-            for (Path route : routes.toList()) {
-                Files.copy(route, resources.resolve("routes").resolve(route.getFileName()));
-            }
-        }
-        Files.writeString(resources.resolve("routes/weekly-report.yaml"), """
+    void anAddedJobAppearsInBothDeployTargets(@TempDir Path routes) throws Exception {
+        Files.writeString(routes.resolve("weekly-report.yaml"), """
+                - beans:
+                    - name: weekly-report-job
+                      type: ai.cloudact.jobs.catalog.JobSpec
+                      properties: {longName: cloudact-weekly-report, timeout: 20m}
                 - route:
                     id: weekly-report
+                    description: "POST {api}/admin/reports/weekly"
                     from:
                       uri: quartz:cloudact/weekly-report
                       parameters:
                         cron: "0 0 7 ? * MON"
                         trigger.timeZone: Europe/Berlin
                       steps:
+                        - setHeader: {name: X-CA-Root-Key, constant: "{{secret:CA_ROOT_API_KEY}}"}
                         - log: weekly
                 """);
 
-        Map<String, String> files = DeployFiles.render(DeployCatalog.load(resources));
+        Map<String, String> files = DeployFiles.render(JobCatalog.load(Pack.load(Pack.DEFAULT), routes).jobs());
 
         assertThat(files.get(DeployFiles.JOBS_TSV)).contains(
                 "weekly-report\tcloudact-weekly-report\t0 7 * * MON\tEurope/Berlin\t1200\t1\t512Mi\t1\tCA_ROOT_API_KEY\t-\n");
@@ -140,16 +124,13 @@ class ScheduleSourceTest {
     }
 
     @Test
-    void deploySettingsHaveDefaultsAndAreChecked() {
-        assertThat(DeployCatalog.seconds("x", "90s")).isEqualTo(90);
-        assertThat(DeployCatalog.seconds("x", "10m")).isEqualTo(600);
-        assertThat(DeployCatalog.seconds("x", "1h")).isEqualTo(3600);
-        assertThatThrownBy(() -> DeployCatalog.seconds("x", "10 minutes")).hasMessageContaining("90s, 10m or 1h");
-        DeployJob alerts = DeployCatalog.load(Repo.RESOURCES).stream().filter(j -> j.id().equals("alerts")).findFirst().orElseThrow();
-        assertThat(alerts.memory()).isEqualTo(DeployJob.DEFAULT_MEMORY);
-        assertThat(alerts.secrets()).isEqualTo(DeployJob.DEFAULT_SECRETS);
-        assertThat(DeployCatalog.load(Repo.RESOURCES).stream().filter(DeployJob::isGated).map(DeployJob::id))
-                .containsExactlyInAnyOrder("billing-retry", "reconcile");
+    void deployFactsComeFromTheJobFiles() {
+        List<Job> jobs = Jobs.defaultPack();
+        Job alerts = jobs.stream().filter(j -> j.id().equals("alerts")).findFirst().orElseThrow();
+        assertThat(alerts.spec().getMemory()).isEqualTo("512Mi");
+        assertThat(alerts.secrets()).containsExactly("CA_ROOT_API_KEY");
+        Job cleanup = jobs.stream().filter(j -> j.id().equals("quota-cleanup")).findFirst().orElseThrow();
+        assertThat(cleanup.secrets()).as("BigQuery only: no API key to mount").isEmpty();
     }
 
     /** The lines only in {@code expected} (+) or only in {@code actual} (-), enough to see what to add. */

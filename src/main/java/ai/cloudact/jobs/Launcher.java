@@ -1,0 +1,103 @@
+package ai.cloudact.jobs;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import ai.cloudact.jobs.run.ConfigurationException;
+import ai.cloudact.jobs.run.ExitCode;
+import ai.cloudact.jobs.runtime.Commands;
+import ai.cloudact.jobs.runtime.OneShot;
+import ai.cloudact.jobs.runtime.Output;
+import ai.cloudact.jobs.runtime.Settings;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The container's entry point: {@code java -jar scheduler-jobs.jar [command]}. Without a command it
+ * runs the job named by JOB_ID once; see {@link Commands#usage()}.
+ */
+public final class Launcher {
+
+    private Launcher() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(List.of(args), System.getenv()).code);
+    }
+
+    static ExitCode run(List<String> arguments, Map<String, String> env) {
+        List<String> args = new ArrayList<>(arguments);
+        int packAt = args.indexOf("--pack");
+        if (packAt >= 0 && packAt + 1 < args.size()) {
+            System.setProperty("pack", args.remove(packAt + 1));
+            args.remove(packAt);
+        }
+        boolean oneShot = args.isEmpty();
+        // before anything can be logged or printed: no secret leaves the process, a signal has its summary
+        Output.prepare(env);
+        OneShot shot = oneShot ? new OneShot(env).handleSignals() : null;
+        Output.startLogging(env, new Settings(env));
+        if (oneShot) {
+            return shot.run();
+        }
+        try {
+            Commands commands = new Commands(new Settings(env));
+            String command = args.isEmpty() ? "--help" : args.remove(0);
+            switch (command) {
+                case "--help", "-h" -> {
+                    requireNoMore(args);
+                    return commands.help();
+                }
+                case "--list" -> {
+                    String next = option(args, "--next");
+                    requireNoMore(args);
+                    return commands.list(next == null ? 0 : count(next));
+                }
+                case "--validate" -> {
+                    Optional<Path> dir = args.isEmpty() ? Optional.empty() : Optional.of(Path.of(args.remove(0)));
+                    requireNoMore(args);
+                    return commands.validate(dir);
+                }
+                default -> throw new ConfigurationException("Unknown argument '" + command + "'.\n" + Commands.usage());
+            }
+        } catch (ConfigurationException e) {
+            LoggerFactory.getLogger("runner").error("{}", e.getMessage());
+            return ExitCode.CONFIGURATION_ERROR;
+        }
+    }
+
+    /** Removes {@code --name value} from the arguments and returns the value (null when absent). */
+    private static String option(List<String> args, String name) {
+        int at = args.indexOf(name);
+        if (at < 0) {
+            return null;
+        }
+        if (at + 1 >= args.size()) {
+            throw new ConfigurationException(name + " needs a value.\n" + Commands.usage());
+        }
+        String value = args.get(at + 1);
+        args.remove(at + 1);
+        args.remove(at);
+        return value;
+    }
+
+    private static void requireNoMore(List<String> args) {
+        if (!args.isEmpty()) {
+            throw new ConfigurationException("Unexpected argument(s) " + args + ".\n" + Commands.usage());
+        }
+    }
+
+    private static int count(String text) {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= 1 && n <= 100) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new ConfigurationException("--next '" + text + "': a number from 1 to 100");
+    }
+}

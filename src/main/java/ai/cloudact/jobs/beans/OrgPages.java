@@ -1,0 +1,117 @@
+package ai.cloudact.jobs.beans;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+import ai.cloudact.jobs.http.FailureReport;
+import ai.cloudact.jobs.run.ExplainedFailure;
+import ai.cloudact.jobs.run.Run;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+
+/**
+ * The active orgs, streamed page by page for org-sync-all's split, each entry as an {@link OrgEntry}
+ * (whatever the API sent, null included; {@link OrgSlugs} decides): the next page is fetched (through
+ * the route direct:org-list-page, with its retries and circuit breaker) only when the split has taken
+ * every org of the current one. So memory holds about one page, and the next page is fetched while
+ * the current page's last orgs are still syncing instead of after them.
+ *
+ * <p>The walk cannot loop: a {@code next_page_token} seen before, or more pages than
+ * {@code maxPages}, stops it with a failure that names the token; no org is synced twice.
+ */
+public class OrgPages {
+
+    private static final int MAX_QUOTED_CHARS = 80;
+
+    private String query = "status=active";
+    private int maxPages = 10_000;
+
+    public void setQuery(String query) {
+        this.query = query;
+    }
+
+    public void setMaxPages(int maxPages) {
+        this.maxPages = maxPages;
+    }
+
+    public Iterator<Object> iterate(Exchange job) {
+        Run.of(job).fanOut();
+        return new Iterator<>() {
+            private final ProducerTemplate template = job.getContext().createProducerTemplate();
+            private final Set<String> tokensSeen = new HashSet<>();
+            private Iterator<?> page = List.of().iterator();
+            private int pageNumber;
+            private int position;
+            private String nextToken;
+            private boolean started;
+            /** Raised once the current page's orgs are taken: a loop ends the walk, not the page. */
+            private ExplainedFailure stop;
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && (!started || nextToken != null)) {
+                    fetch();
+                }
+                if (!page.hasNext() && stop != null) {
+                    throw stop;
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public Object next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return new OrgEntry(pageNumber, ++position, page.next());
+            }
+
+            private void fetch() {
+                started = true;
+                int number = pageNumber + 1;
+                if (number > maxPages) {
+                    throw new ExplainedFailure("the org list has more than " + maxPages + " pages (next_page_token "
+                            + quote(nextToken) + "): stopped, taking it for an API that pages forever; raise"
+                            + " ORG_SYNC_MAX_PAGES if the list is really that long");
+                }
+                Exchange request = job.copy();
+                request.getMessage().setBody(null);
+                request.getMessage().setHeader(Exchange.HTTP_QUERY, nextToken == null ? query
+                        : query + "&page_token=" + URLEncoder.encode(nextToken, StandardCharsets.UTF_8));
+                Exchange answer = template.send("direct:org-list-page", request);
+                if (answer.getException() != null) {
+                    throw new ExplainedFailure("page " + number + " of the org list failed, after "
+                            + Run.of(job).items() + " orgs of earlier pages: " + FailureReport.explain(answer.getException()),
+                            answer.getException());
+                }
+                Object body = answer.getMessage().getBody();
+                if (!(body instanceof Map<?, ?> map) || !(map.get("orgs") instanceof List<?> orgs)) {
+                    throw new ExplainedFailure("page " + number + " of the org list has no orgs[] array: " + quote(body)
+                            + "; check CA_API_URL (is it the API?)");
+                }
+                page = orgs.iterator();
+                pageNumber = number;
+                position = 0;
+                Object token = map.get("next_page_token");
+                nextToken = token == null || token.toString().isEmpty() ? null : token.toString();
+                if (nextToken != null && !tokensSeen.add(nextToken)) {
+                    stop = new ExplainedFailure("the org list repeats next_page_token " + quote(nextToken) + " (page "
+                            + number + "): stopped so no org is synced twice; the API's paging is broken");
+                    nextToken = null;
+                }
+            }
+        };
+    }
+
+    private static String quote(Object value) {
+        String text = String.valueOf(value).replaceAll("\\p{Cntrl}", "?");
+        return "'" + (text.length() > MAX_QUOTED_CHARS ? text.substring(0, MAX_QUOTED_CHARS) + "...(" + text.length()
+                + " chars)" : text) + "'";
+    }
+}

@@ -1,0 +1,129 @@
+package ai.cloudact.jobs.catalog;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Reads a job file as plain YAML, without Camel: the route with the file's name as id (its
+ * {@code description}, its quartz trigger's cron and time zone), the {@link JobSpec} bean named
+ * {@code <id>-job}, and the secrets it reads. Every problem is an IllegalArgumentException whose
+ * message says what to change.
+ */
+final class JobFile {
+
+    static final String SPEC_TYPE = JobSpec.class.getName();
+    private static final Pattern SECRET = Pattern.compile("\\{\\{secret:([A-Za-z0-9_]+)}}");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private JobFile() {
+    }
+
+    static Job read(String id, String location, Pack pack) {
+        String text = Locations.read(location);
+        if (text == null) {
+            throw new IllegalArgumentException("does not exist");
+        }
+        Object document = SafeYaml.load(text, location);
+        if (!(document instanceof List<?> items)) {
+            throw new IllegalArgumentException("a job file is a YAML list (- beans: ..., - route: ...), not "
+                    + (document == null ? "empty" : document instanceof Map ? "a mapping" : "a " + document.getClass().getSimpleName()));
+        }
+        Map<?, ?> route = null;
+        Map<?, ?> spec = null;
+        for (Object item : items) {
+            if (item instanceof Map<?, ?> map && map.get("route") instanceof Map<?, ?> candidate && id.equals(candidate.get("id"))) {
+                route = candidate;
+            }
+            if (item instanceof Map<?, ?> map && map.get("beans") instanceof List<?> beans) {
+                for (Object bean : beans) {
+                    if (bean instanceof Map<?, ?> b && SPEC_TYPE.equals(b.get("type"))) {
+                        if (!(id + "-job").equals(b.get("name"))) {
+                            throw new IllegalArgumentException("the " + JobSpec.class.getSimpleName() + " bean must be named '"
+                                    + id + "-job', not '" + b.get("name") + "'");
+                        }
+                        spec = b.get("properties") instanceof Map<?, ?> properties ? properties : Map.of();
+                    }
+                }
+            }
+        }
+        if (route == null) {
+            throw new IllegalArgumentException("no route with id '" + id + "': a job's route id must match its file name");
+        }
+        List<String> notes = new ArrayList<>();
+        Object description = route.get("description");
+        if (!(description instanceof String summary) || summary.isBlank()) {
+            notes.add("the route has no description: add `description: \"what the job does\"` under `id: " + id + "`");
+        }
+        if (spec == null) {
+            notes.add("no " + JobSpec.class.getSimpleName() + " bean: deployed with the defaults (add `- beans: [{name: " + id
+                    + "-job, type: " + SPEC_TYPE + ", properties: {longName: ..., timeout: 10m, retries: 1}}]`)");
+        }
+        return new Job(id, pack.name(), location, description instanceof String s && !s.isBlank() ? s.trim() : "(no description)",
+                spec(spec), schedule(route, pack), secrets(text), List.copyOf(notes));
+    }
+
+    private static JobSpec spec(Map<?, ?> properties) {
+        if (properties == null) {
+            return new JobSpec();
+        }
+        for (Object value : properties.values()) {
+            if (value instanceof String text && text.contains("{{")) {
+                throw new IllegalArgumentException(JobSpec.class.getSimpleName() + ": '" + text
+                        + "': deploy facts are literal values, not placeholders");
+            }
+        }
+        try {
+            return JSON.convertValue(properties, JobSpec.class);
+        } catch (IllegalArgumentException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            String message = cause.getMessage() == null ? e.getMessage() : cause.getMessage();
+            throw new IllegalArgumentException(JobSpec.class.getSimpleName() + ": "
+                    + message.replaceAll("\\(class [^)]*\\)", "").replaceAll("\\s*at \\[Source.*", "").replaceAll("\\s+", " ").trim());
+        }
+    }
+
+    /** The trigger's cron and time zone; null for a manual job ({@code trigger.repeatCount: 0}). */
+    private static Schedule schedule(Map<?, ?> route, Pack pack) {
+        if (!(route.get("from") instanceof Map<?, ?> from) || !(from.get("uri") instanceof String uri)) {
+            throw new IllegalArgumentException("the route has no `from: {uri: ...}` trigger");
+        }
+        if (!uri.startsWith("quartz:")) {
+            throw new IllegalArgumentException("the trigger must be a quartz endpoint, not " + uri);
+        }
+        Map<?, ?> parameters = from.get("parameters") instanceof Map<?, ?> map ? map : Map.of();
+        Object cron = parameters.get("cron");
+        if (cron == null) {
+            if (!"0".equals(String.valueOf(parameters.get("trigger.repeatCount")))) {
+                throw new IllegalArgumentException("no cron on the quartz trigger (a manual job says trigger.repeatCount: 0)");
+            }
+            return null;
+        }
+        Object zone = parameters.get("trigger.timeZone");
+        String cronText = cron.toString();
+        String zoneText = zone == null ? pack.timeZone() : zone.toString();
+        if (cronText.contains("{{") || zoneText.contains("{{")) {
+            throw new IllegalArgumentException("write the cron and trigger.timeZone literally, not as placeholders:"
+                    + " the deploy files are generated from them");
+        }
+        return Schedule.of(cronText, zoneText);
+    }
+
+    private static List<String> secrets(String text) {
+        LinkedHashSet<String> names = new LinkedHashSet<>();
+        Matcher secret = SECRET.matcher(text.replaceAll("(?m)^\\s*#.*$", ""));
+        while (secret.find()) {
+            names.add(secret.group(1));
+        }
+        return List.copyOf(names);
+    }
+}

@@ -1,0 +1,156 @@
+package ai.cloudact.jobs.run;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.camel.Exchange;
+
+/**
+ * One run of one job and what it has done so far: HTTP attempts, the last HTTP status, items
+ * ok/failed/skipped (fan-out jobs) and results such as {@code rows_deleted=42}. It travels with the
+ * run's exchange (property {@value #PROPERTY}; split and circuit-breaker copies share it) and is held
+ * by the runner, so the summary tells the counts so far however the run ends: success, failure, a
+ * page that failed after others succeeded, the deadline or a signal.
+ */
+public final class Run {
+
+    public static final String PROPERTY = "jobRun";
+    /** Exchange property a job route may set to add its result to the summary, e.g. rows_deleted=42. */
+    public static final String RESULT_PROPERTY = "jobResult";
+
+    private volatile String jobId;
+    private volatile String runKey;
+    private final long startedNanos = System.nanoTime();
+    private final AtomicInteger attempts = new AtomicInteger();
+    private final AtomicInteger ok = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final AtomicInteger skipped = new AtomicInteger();
+    private final Map<String, String> results = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean fanOut;
+    private volatile Integer httpStatus;
+
+    public Run(String jobId, String runKey) {
+        this.jobId = Objects.requireNonNull(jobId);
+        this.runKey = Objects.requireNonNull(runKey);
+    }
+
+    /** The run an exchange belongs to; one is attached if the exchange has none (a route fired by a test). */
+    public static Run of(Exchange exchange) {
+        Run run = exchange.getProperty(PROPERTY, Run.class);
+        if (run == null) {
+            run = new Run(exchange.getFromRouteId() == null ? "?" : exchange.getFromRouteId(), "unkeyed");
+            exchange.setProperty(PROPERTY, run);
+        }
+        return run;
+    }
+
+    /**
+     * Ends the run: true for the first caller only. A run can end in several ways at once (the route
+     * finishing, the deadline, a signal); exactly one of them writes its record.
+     */
+    public boolean end() {
+        return ended.compareAndSet(false, true);
+    }
+
+    public boolean hasEnded() {
+        return ended.get();
+    }
+
+    public void attach(Exchange exchange) {
+        exchange.setProperty(PROPERTY, this);
+    }
+
+    /** Names the run once the job is known (a run starts before: a signal may end it that early). */
+    public void identify(String jobId, String runKey) {
+        this.jobId = Objects.requireNonNull(jobId);
+        this.runKey = Objects.requireNonNull(runKey);
+    }
+
+    public String jobId() {
+        return jobId;
+    }
+
+    /** The identity of this run, the base of every Idempotency-Key. */
+    public String runKey() {
+        return runKey;
+    }
+
+    public long startedNanos() {
+        return startedNanos;
+    }
+
+    /** One more HTTP request, retries included. */
+    public void attempt() {
+        attempts.incrementAndGet();
+    }
+
+    public int attempts() {
+        return attempts.get();
+    }
+
+    public void httpStatus(int status) {
+        httpStatus = status;
+    }
+
+    public Integer httpStatus() {
+        return httpStatus;
+    }
+
+    /** An item of a fan-out (e.g. one org) ended: counted once, as ok, failed or skipped. */
+    public void itemOk() {
+        fanOut = true;
+        ok.incrementAndGet();
+    }
+
+    public void itemFailed() {
+        fanOut = true;
+        failed.incrementAndGet();
+    }
+
+    public void itemSkipped() {
+        fanOut = true;
+        skipped.incrementAndGet();
+    }
+
+    /** Marks a fan-out job, so its summary shows the counts even when no item was reached. */
+    public void fanOut() {
+        fanOut = true;
+    }
+
+    public boolean isFanOut() {
+        return fanOut;
+    }
+
+    public int ok() {
+        return ok.get();
+    }
+
+    public int failed() {
+        return failed.get();
+    }
+
+    public int skipped() {
+        return skipped.get();
+    }
+
+    public int items() {
+        return ok() + failed() + skipped();
+    }
+
+    /** "ok=3 failed=1 skipped=0". */
+    public String counts() {
+        return "ok=" + ok() + " failed=" + failed() + " skipped=" + skipped();
+    }
+
+    /** A result for the summary, e.g. ("rows_deleted", "42"); the last value of a name wins. */
+    public void result(String name, String value) {
+        results.put(name, value);
+    }
+
+    public Map<String, String> results() {
+        return Map.copyOf(results);
+    }
+}

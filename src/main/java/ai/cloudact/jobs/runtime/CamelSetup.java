@@ -1,0 +1,69 @@
+package ai.cloudact.jobs.runtime;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import ai.cloudact.jobs.catalog.Job;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.main.SimpleMainShutdownStrategy;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+
+/**
+ * Camel Main for a set of jobs: the runtime's defaults, the pack's settings for the environment,
+ * {@code {{secret:NAME}}}, the shared configuration ({@code shared/*.yaml}) and the jobs' own files
+ * only, so a broken or slow file of another job cannot affect them.
+ *
+ * <p>Each job route's quartz trigger (which documents the schedule and feeds the deploy files) is
+ * swapped for {@code direct:job-<id>} before the route starts: the runtime fires a job itself, one
+ * exchange per run, on the same path whatever started it (the platform's scheduler, the service's
+ * own triggers, an HTTP request).
+ */
+public final class CamelSetup {
+
+    private CamelSetup() {
+    }
+
+    /** The endpoint a job's run is sent to. */
+    public static String entry(String jobId) {
+        return "direct:job-" + jobId;
+    }
+
+    /**
+     * @param properties the pack's settings for the environment, then the runtime's overrides (they win
+     *                   over application.properties; the environment variables and -D win over them)
+     */
+    public static Main newMain(Collection<Job> jobs, Settings settings, Map<String, String> properties) {
+        Main main = new Main();
+        // no graceful-hangup hook: the runtime handles SIGTERM itself (summary, exit code)
+        main.setShutdownStrategy(new SimpleMainShutdownStrategy());
+        main.configure().withRoutesIncludePattern("classpath:shared/*.yaml,"
+                + jobs.stream().map(Job::location).collect(Collectors.joining(",")));
+        Settings.defaults().forEach(main::addInitialProperty);
+        properties.forEach(main::addOverrideProperty);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport configured) {
+                CamelContext context = configured.getCamelContext();
+                context.getPropertiesComponent().addPropertiesFunction(new SecretFunction(context, settings, properties));
+            }
+
+            @Override
+            public void afterConfigure(BaseMainSupport configured) {
+                jobs.forEach(job -> fireByHand(configured.getCamelContext(), job.id()));
+            }
+        });
+        return main;
+    }
+
+    private static void fireByHand(CamelContext context, String routeId) {
+        RouteDefinition route = ((ModelCamelContext) context).getRouteDefinition(routeId);
+        if (route != null && route.getInput().getEndpointUri().startsWith("quartz:")) {
+            route.getInput().setUri(entry(routeId));
+        }
+    }
+}

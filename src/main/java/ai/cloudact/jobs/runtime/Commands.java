@@ -1,0 +1,111 @@
+package ai.cloudact.jobs.runtime;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import ai.cloudact.jobs.catalog.Job;
+import ai.cloudact.jobs.catalog.JobCatalog;
+import ai.cloudact.jobs.catalog.Pack;
+import ai.cloudact.jobs.catalog.RouteValidator;
+import ai.cloudact.jobs.run.ConfigurationException;
+import ai.cloudact.jobs.run.Environment;
+import ai.cloudact.jobs.run.ExitCode;
+
+/** The commands that only read: {@code --list [--next N]}, {@code --validate [dir]}, {@code --help}. */
+public final class Commands {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z");
+
+    private final Settings settings;
+
+    public Commands(Settings settings) {
+        this.settings = settings;
+    }
+
+    private Pack pack() {
+        return Pack.load(settings.value(Settings.PACK));
+    }
+
+    private Environment environment() {
+        return Environment.parse(settings.value(Settings.ENVIRONMENT));
+    }
+
+    private JobCatalog catalog(Pack pack) {
+        String routesDir = settings.value(Settings.ROUTES_DIR);
+        return JobCatalog.load(pack, routesDir == null ? null : Path.of(routesDir));
+    }
+
+    /** The jobs of the pack: id, long name, schedule, what it does; with {@code next > 0} its next fire times. */
+    public ExitCode list(int next) {
+        Pack pack = pack();
+        Environment environment = environment();
+        List<String> problems = new ArrayList<>();
+        List<Job> jobs = catalog(pack).jobs(problems);
+        StringBuilder out = new StringBuilder("Pack " + pack.name() + " (" + environment.id() + "):\n");
+        out.append(String.format("%-28s %-36s %-32s %s%n", "JOB", "NAME (" + environment.id() + ")", "SCHEDULE", "WHAT"));
+        Instant now = Instant.now();
+        for (Job job : jobs) {
+            String schedule = job.isManual() ? "manual" : job.schedule().toString();
+            out.append(String.format("%-28s %-36s %-32s %s%n", job.id(), pack.deployName(job, environment), schedule, job.summary()));
+            if (next > 0 && !job.isManual()) {
+                for (Instant at : job.schedule().next(now, next)) {
+                    out.append(String.format("%-28s   next: %s  (%s)%n", "", TIME.format(at.atZone(job.schedule().zone())),
+                            TIME.format(at.atZone(ZoneOffset.UTC))));
+                }
+            }
+        }
+        problems.forEach(problem -> out.append("UNREADABLE ").append(problem).append('\n'));
+        System.out.print(out);
+        return problems.isEmpty() ? ExitCode.SUCCESS : ExitCode.CONFIGURATION_ERROR;
+    }
+
+    /** {@code --validate [dir]}: every problem as file:line, exit 2 if there is any. */
+    public ExitCode validate(Optional<Path> dir) {
+        if (dir.isPresent() && !Files.isDirectory(dir.get())) {
+            throw new ConfigurationException("--validate: " + dir.get() + " is not a directory");
+        }
+        Pack pack = pack();
+        java.util.Map<String, String> properties = new java.util.HashMap<>(Settings.defaults());
+        properties.putAll(pack.properties(Environment.LOCAL));
+        RouteValidator.Report report = dir.isPresent() ? RouteValidator.validateDirectory(dir.get(), pack, properties)
+                : RouteValidator.validate(catalog(pack), properties);
+        report.notes().forEach(note -> System.out.println("note: " + note));
+        report.problems().forEach(System.out::println);
+        System.out.println(report.problems().isEmpty() ? "OK: every job file is valid (" + report.files() + " files)"
+                : report.problems().size() + " problem(s)");
+        return report.problems().isEmpty() ? ExitCode.SUCCESS : ExitCode.CONFIGURATION_ERROR;
+    }
+
+    /** Usage, the exit codes, and every setting with its default and accepted form. */
+    public ExitCode help() {
+        StringBuilder out = new StringBuilder(usage()).append("\n\nSettings (environment variable, or -Dproperty=value):\n");
+        Settings.RUNTIME.forEach(setting -> out.append(setting.help()).append('\n'));
+        try {
+            Pack pack = pack();
+            Environment environment = environment();
+            out.append("\nSettings of the pack ").append(pack.name()).append(" (").append(environment.id()).append("):\n");
+            Settings.of(pack, environment).forEach(setting -> out.append(setting.help()).append('\n'));
+        } catch (ConfigurationException e) {
+            out.append("\n(pack settings not shown: ").append(e.getMessage()).append(")\n");
+        }
+        System.out.print(out);
+        return ExitCode.SUCCESS;
+    }
+
+    public static String usage() {
+        return """
+                Usage: java -jar scheduler-jobs.jar                  run the job named by JOB_ID (or -Dcamel.job) once
+                       java -jar scheduler-jobs.jar --list [--next N] the pack's jobs [and their next N fire times]
+                       java -jar scheduler-jobs.jar --validate [dir]  check job files (default: the pack's and ROUTES_DIR's)
+                       java -jar scheduler-jobs.jar --help            this text and every setting
+                  --pack NAME selects the pack (as PACK=NAME does).
+                Exit codes: 0 success (or skipped), 1 the job failed, 2 configuration or usage error,
+                            143 stopped by SIGTERM, 130 interrupted by SIGINT.""";
+    }
+}

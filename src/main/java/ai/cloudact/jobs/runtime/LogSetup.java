@@ -1,0 +1,42 @@
+package ai.cloudact.jobs.runtime;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Chooses the log format, level and the labels every line carries, before the first logger exists
+ * (log4j2.xml reads them as system properties). JSON for Cloud Logging on Cloud Run and Kubernetes
+ * or with LOG_FORMAT=json; short text lines otherwise or with LOG_FORMAT=text, coloured only on a
+ * terminal and without NO_COLOR. Values that do not check are replaced by the defaults here; the
+ * settings check reports them (exit 2) once logging works.
+ */
+final class LogSetup {
+
+    private LogSetup() {
+    }
+
+    static void prepare(Map<String, String> env, String jobId, String environment, String gcpProject) {
+        String format = env.getOrDefault("LOG_FORMAT", "").trim().toLowerCase(Locale.ROOT);
+        boolean onPlatform = env.containsKey("CLOUD_RUN_JOB") || env.containsKey("KUBERNETES_SERVICE_HOST");
+        boolean json = format.equals("json") || (onPlatform && !format.equals("text"));
+        System.setProperty("log.format", json ? "json" : "text");
+        String level = env.getOrDefault("LOG_LEVEL", "INFO").trim().toUpperCase(Locale.ROOT);
+        if (!level.matches("OFF|ERROR|WARN|INFO|DEBUG|TRACE|ALL")) {
+            level = "INFO";
+        }
+        System.setProperty("log.level", level);
+        // libraries stay at WARN (their DEBUG lines may carry headers), or quieter when LOG_LEVEL is
+        System.setProperty("log.level.libraries", level.equals("ERROR") || level.equals("OFF") ? level : "WARN");
+        boolean colour = System.console() != null && !env.containsKey("NO_COLOR") && !json;
+        System.setProperty("log.ansi.disabled", Boolean.toString(!colour));
+        System.setProperty("job.id", jobId == null ? "" : jobId);
+        System.setProperty("job.environment", environment);
+        System.setProperty("job.execution", env.getOrDefault("CLOUD_RUN_EXECUTION", env.getOrDefault("JOB_RUN_ID", "")));
+        System.setProperty("job.task.index", env.getOrDefault("CLOUD_RUN_TASK_INDEX", env.getOrDefault("JOB_COMPLETION_INDEX", "0")));
+        System.setProperty("job.task.attempt", env.getOrDefault("CLOUD_RUN_TASK_ATTEMPT", "0"));
+        // one trace per process run, so Cloud Logging groups a run's lines together
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        System.setProperty("job.trace", gcpProject == null ? traceId : "projects/" + gcpProject + "/traces/" + traceId);
+    }
+}

@@ -1,0 +1,188 @@
+package ai.cloudact.jobs.runtime;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import ai.cloudact.jobs.catalog.Job;
+import ai.cloudact.jobs.catalog.JobCatalog;
+import ai.cloudact.jobs.catalog.Pack;
+import ai.cloudact.jobs.http.FailureReport;
+import ai.cloudact.jobs.run.ConfigurationException;
+import ai.cloudact.jobs.run.Environment;
+import ai.cloudact.jobs.run.ExitCode;
+import ai.cloudact.jobs.run.Outcome;
+import ai.cloudact.jobs.run.Run;
+import ai.cloudact.jobs.run.RunRecord;
+import ai.cloudact.jobs.run.Summary;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A one-shot process: runs the job named by JOB_ID once and tells the exit code: 0 success, 1 the
+ * job failed, 2 configuration error, 143 SIGTERM, 130 SIGINT. However it ends — success, failure,
+ * a configuration error before Camel starts, the deadline (JOB_TIMEOUT), a signal at any moment —
+ * exactly one SUMMARY line is written.
+ */
+public final class OneShot {
+
+    /** Default JOB_TIMEOUT: inside Cloud Run's default task timeout (10 min), so the summary is still logged. */
+    static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(570);
+
+    private final Map<String, String> env;
+    private final Settings settings;
+    private final Instant started = Instant.now();
+    private final Run run;
+    private volatile String environmentName;
+    private volatile String packName;
+    private volatile RunPath path;
+    private Logger log;
+
+    public OneShot(Map<String, String> env) {
+        this.env = env;
+        this.settings = new Settings(env);
+        String requested = settings.value(Settings.JOB_ID);
+        this.run = new Run(requested == null ? "-" : requested, "-");
+        this.environmentName = Optional.ofNullable(settings.value(Settings.ENVIRONMENT)).orElse("local");
+        this.packName = Optional.ofNullable(settings.value(Settings.PACK)).orElse(Pack.DEFAULT);
+    }
+
+    /** Before anything else: a signal from now on ends the run with its summary. */
+    public OneShot handleSignals() {
+        Signals.onTermination(this::terminated);
+        return this;
+    }
+
+    public ExitCode run() {
+        log = LoggerFactory.getLogger("runner");
+        try {
+            return runChecked();
+        } catch (ConfigurationException e) {
+            log.error("Configuration error: {}", e.getMessage());
+            log.debug("Configuration error", e);
+            return end(Outcome.CONFIGURATION_ERROR, null, e.getMessage().lines().findFirst().orElse("")).exitCode;
+        }
+    }
+
+    private ExitCode runChecked() {
+        settings.check(Settings.RUNTIME);
+        Environment environment = Environment.parse(environmentName);
+        environmentName = environment.id();
+        String camelProfile = settings.value(Setting.text("CAMEL_MAIN_PROFILE", "camel.main.profile", null, ""));
+        if (camelProfile != null) {
+            // it would switch Camel settings behind ENVIRONMENT's back
+            throw new ConfigurationException("CAMEL_MAIN_PROFILE=" + camelProfile + " contradicts ENVIRONMENT=" + environment.id()
+                    + ": the environment decides the settings; unset CAMEL_MAIN_PROFILE and set ENVIRONMENT.");
+        }
+        Pack pack = Pack.load(packName);
+        settings.check(Settings.of(pack, environment));
+        String requested = settings.value(Settings.JOB_ID);
+        String routesDir = settings.value(Settings.ROUTES_DIR);
+        JobCatalog catalog = JobCatalog.load(pack, routesDir == null ? null : Path.of(routesDir));
+        if (requested == null) {
+            throw new ConfigurationException("No job selected: set JOB_ID (or -Dcamel.job) to one of:" + catalog.validNames());
+        }
+        Job job = catalog.find(requested, environment).orElseThrow(() -> new ConfigurationException(
+                "Unknown job '" + requested + "': set JOB_ID (or -Dcamel.job) to one of:" + catalog.validNames()));
+        run.identify(job.id(), RunKey.of(job, env, started));
+        Duration deadline = Durations.parse(Optional.ofNullable(settings.value(Settings.JOB_TIMEOUT))
+                .orElse(Long.toString(DEFAULT_DEADLINE.toSeconds())));
+
+        Map<String, String> properties = new HashMap<>(pack.properties(environment));
+        properties.put("environment", environment.id());
+        properties.put("pack", pack.name());
+        Optional<LocalStandIn> sandbox = environment == Environment.LOCAL ? startSandbox(job, pack, environment, properties)
+                : Optional.empty();
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "job-deadline");
+            thread.setDaemon(true);
+            return thread;
+        });
+        watchdog.schedule(() -> deadlineExceeded(deadline), deadline.toMillis(), TimeUnit.MILLISECONDS);
+        Main main = CamelSetup.newMain(List.of(job), settings, properties);
+        try {
+            try {
+                main.start();
+            } catch (Exception e) {
+                ConfigurationException explained = FailureReport.find(e, ConfigurationException.class);
+                throw explained != null ? explained : new ConfigurationException(FailureReport.explain(e), e);
+            }
+            path = new RunPath(main.getCamelContext(), pack.name(), environment);
+            List<String> targets = path.prepare(job);
+            sandbox.ifPresent(standIn -> standIn.expect(targets));
+            log.info("Starting job {} ({}) environment={} target={}", job.id(), job.longName(), environment.id(),
+                    targets.isEmpty() ? "(none)" : String.join(", ", targets));
+            return path.execute(job, run, started, null).map(RunRecord::exitCode).orElse(ExitCode.JOB_FAILED);
+        } finally {
+            watchdog.shutdownNow();
+            main.stop();
+            sandbox.ifPresent(LocalStandIn::close);
+        }
+    }
+
+    /**
+     * In the local environment, starts the sandbox when one is on the class path (never in the image)
+     * and points at it every URL setting of the pack the user has not set.
+     */
+    private Optional<LocalStandIn> startSandbox(Job job, Pack pack, Environment environment, Map<String, String> properties) {
+        Optional<LocalStandIn> found = ServiceLoader.load(LocalStandIn.class).findFirst();
+        found.ifPresent(sandbox -> {
+            String url = sandbox.start(job);
+            List<String> standingIn = new ArrayList<>();
+            List<Setting> urls = new ArrayList<>(Settings.of(pack, environment));
+            urls.addAll(Settings.RUNTIME);
+            for (Setting setting : urls) {
+                if (setting.accepted().startsWith("an http://") && settings.value(setting) == null) {
+                    properties.put(setting.property(), url);
+                    standingIn.add(setting.env());
+                }
+            }
+            log.warn("LOCAL SANDBOX: nothing real is called; {} answers for {}", url, standingIn);
+        });
+        return found;
+    }
+
+    /** Ends the run (once) and writes its summary; the outcome that won. */
+    private Outcome end(Outcome outcome, String extra, String reason) {
+        RunPath current = path;
+        if (current != null) {
+            return current.end(run, started, outcome, extra, null, reason).map(RunRecord::outcome).orElse(outcome);
+        }
+        if (run.end()) {
+            Summary.log(RunRecord.of(run, packName, environmentName, started, outcome, extra, null, reason));
+        }
+        return outcome;
+    }
+
+    /** JOB_TIMEOUT reached: the in-flight call is abandoned with the process. */
+    private void deadlineExceeded(Duration deadline) {
+        String reason = "deadline exceeded: the job ran longer than JOB_TIMEOUT=" + deadline.toSeconds() + "s";
+        if (!run.hasEnded()) {
+            LoggerFactory.getLogger("runner").error("Job {} stopped: {}", run.jobId(), reason);
+            end(Outcome.FAILED, null, reason);
+            // halt, not exit: nothing may wait for the hung call, and the summary is written
+            Runtime.getRuntime().halt(ExitCode.JOB_FAILED.code);
+        }
+    }
+
+    /** SIGTERM (the platform stops the task) or SIGINT (Ctrl-C): say so, with the counts so far. */
+    private void terminated(String signal, ExitCode code) {
+        if (!run.hasEnded()) {
+            String reason = (signal.equals("SIGTERM") ? "terminated by the platform (SIGTERM)" : "interrupted (SIGINT)")
+                    + " while running; the in-flight call was abandoned";
+            LoggerFactory.getLogger("runner").error("Job {} {}", run.jobId(), reason);
+            end(Outcome.TERMINATED, null, reason);
+        }
+        Runtime.getRuntime().halt(code.code);
+    }
+}

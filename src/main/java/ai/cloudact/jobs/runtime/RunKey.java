@@ -1,0 +1,32 @@
+package ai.cloudact.jobs.runtime;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+import ai.cloudact.jobs.catalog.Job;
+
+/**
+ * The identity of one scheduled run, the same for every retry and task attempt of that run and
+ * different for the next one, so the API can deduplicate through the Idempotency-Key:
+ * the Cloud Run execution, else the Kubernetes Job (JOB_RUN_ID from the pod's job-name label), else
+ * the schedule slot the run belongs to, else (a manual run outside both platforms) a fresh id.
+ */
+public final class RunKey {
+
+    private RunKey() {
+    }
+
+    public static String of(Job job, Map<String, String> env, Instant now) {
+        String execution = env.get("CLOUD_RUN_EXECUTION");
+        if (execution != null && !execution.isBlank()) {
+            return job.id() + ":" + execution + ":" + env.getOrDefault("CLOUD_RUN_TASK_INDEX", "0");
+        }
+        String kubernetesJob = env.get("JOB_RUN_ID");
+        if (kubernetesJob != null && !kubernetesJob.isBlank()) {
+            return job.id() + ":" + kubernetesJob;
+        }
+        Instant slot = job.isManual() ? null : job.schedule().lastFireAtOrBefore(now);
+        return job.id() + ":" + (slot != null ? slot.toString() : UUID.randomUUID().toString());
+    }
+}

@@ -1,0 +1,134 @@
+package ai.cloudact.jobs.runtime;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import ai.cloudact.jobs.catalog.Job;
+import ai.cloudact.jobs.http.FailureReport;
+import ai.cloudact.jobs.run.Environment;
+import ai.cloudact.jobs.run.Outcome;
+import ai.cloudact.jobs.run.Run;
+import ai.cloudact.jobs.run.RunRecord;
+import ai.cloudact.jobs.run.Summary;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.SetPropertyDefinition;
+import org.apache.camel.support.DefaultExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one path every run of a job takes, whatever started it (a one-shot process, the service's
+ * trigger, an HTTP request): one exchange through the job's route, waited for with all its
+ * sub-exchanges, then the run's record and its summary line. A run that ends another way (deadline,
+ * signal) is ended through {@link #end} too, so its summary is written exactly once.
+ */
+public final class RunPath {
+
+    private static final Logger LOG = LoggerFactory.getLogger("runner");
+
+    private final CamelContext context;
+    private final String pack;
+    private final Environment environment;
+    private final ProducerTemplate template;
+
+    public RunPath(CamelContext context, String pack, Environment environment) {
+        this.context = context;
+        this.pack = pack;
+        this.environment = environment;
+        this.template = context.createProducerTemplate();
+    }
+
+    /** Checks the job can run here; a ConfigurationException says why not (e.g. plain http in prod). */
+    public List<String> prepare(Job job) {
+        if (context.getRoute(job.id()) == null) {
+            throw new ai.cloudact.jobs.run.ConfigurationException(job.location() + " defines no route with id '" + job.id() + "'");
+        }
+        List<String> targets = targets(job);
+        if (environment.requiresHttps()) {
+            for (String target : targets) {
+                if (target.startsWith("http://")) {
+                    throw new ai.cloudact.jobs.run.ConfigurationException("plain http:// is not allowed in " + environment.id() + ": "
+                            + target + "; set the job's URL setting (e.g. CA_API_URL) to an https:// URL");
+                }
+            }
+        }
+        return targets;
+    }
+
+    /** Runs the job once and ends the run; the record, or empty when another ending came first. */
+    public java.util.Optional<RunRecord> execute(Job job, Run run, Instant started, String shard) {
+        Exchange exchange = new DefaultExchange(context);
+        run.attach(exchange);
+        try {
+            template.send(CamelSetup.entry(job.id()), exchange);
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+        }
+        Exception failure = exchange.getException();
+        HttpOperationFailedException http = FailureReport.find(failure, HttpOperationFailedException.class);
+        Integer status = http != null ? Integer.valueOf(http.getStatusCode())
+                : exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (status != null) {
+            run.httpStatus(status);
+        }
+        String extra = exchange.getProperty(Run.RESULT_PROPERTY, String.class);
+        if (failure == null) {
+            return end(run, started, Outcome.SUCCESS, extra, shard, null);
+        }
+        String reason = FailureReport.explain(failure);
+        LOG.error("Job {} failed: {}", job.id(), reason);
+        LOG.debug("Failure of job {}", job.id(), failure);
+        return end(run, started, Outcome.FAILED, extra, shard, reason);
+    }
+
+    /** Ends the run with this outcome, unless it has ended already; logs its summary line. */
+    public java.util.Optional<RunRecord> end(Run run, Instant started, Outcome outcome, String extra, String shard, String reason) {
+        if (!run.end()) {
+            return java.util.Optional.empty();
+        }
+        RunRecord record = RunRecord.of(run, pack, environment.id(), started, outcome, extra, shard, reason);
+        Summary.log(record);
+        return java.util.Optional.of(record);
+    }
+
+    /**
+     * The systems this job talks to, for the start line: the callUri of each HTTP call in its route and
+     * the helper routes of its file (placeholders resolved; ${...} parts are filled in per call), and
+     * any BigQuery endpoint.
+     */
+    public List<String> targets(Job job) {
+        List<String> targets = new ArrayList<>();
+        for (RouteDefinition definition : ((ModelCamelContext) context).getRouteDefinitions()) {
+            if (job.location().equals(sourceOf(definition))) {
+                collectCallUris(definition.getOutputs(), targets);
+            }
+        }
+        context.getEndpoints().stream().map(Endpoint::getEndpointBaseUri)
+                .filter(uri -> uri.startsWith("google-bigquery"))
+                .map(uri -> URLDecoder.decode(uri, StandardCharsets.UTF_8)).forEach(targets::add);
+        return targets.stream().distinct().toList();
+    }
+
+    private static String sourceOf(RouteDefinition definition) {
+        return definition.getResource() == null ? null : definition.getResource().getLocation();
+    }
+
+    private void collectCallUris(List<ProcessorDefinition<?>> steps, List<String> targets) {
+        for (ProcessorDefinition<?> step : steps) {
+            if (step instanceof SetPropertyDefinition property && "callUri".equals(property.getName())) {
+                targets.add(context.resolvePropertyPlaceholders(property.getExpression().getExpression()));
+            }
+            collectCallUris(step.getOutputs(), targets);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package ai.cloudact.jobs.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import ai.cloudact.jobs.catalog.Pack;
+import ai.cloudact.jobs.run.ConfigurationException;
+import ai.cloudact.jobs.run.Environment;
+
+/**
+ * Every setting the runtime reads, where it comes from, and the check of all of them before the first
+ * request. A value comes from {@code -Dproperty} (or {@code -DENV_NAME}), else the environment
+ * variable; blank counts as unset. The runtime's own settings are defined here; a pack's come from
+ * its pack.properties, their type read off their default (an integer, true/false, a URL, text) and a
+ * range from their comment ("(1 to 256)"); its secrets from its {@code secret.NAME} keys.
+ */
+public final class Settings {
+
+    public static final Setting JOB_ID = Setting.text("JOB_ID", "camel.job", null,
+            "the job to run: its id, long name or deployed name (locally also -Dcamel.job=...)");
+    public static final Setting PACK = Setting.text("PACK", "pack", Pack.DEFAULT, "the job set: a directory packs/<name>/ in the image");
+    public static final Setting ENVIRONMENT = Setting.choice("ENVIRONMENT", "environment", "local",
+            List.of("local", "test", "stage", "prod", "staging", "production"),
+            "where the job runs: picks the pack's URLs, project and secret names (never production by accident)");
+    public static final Setting ROUTES_DIR = Setting.text("ROUTES_DIR", "routes.dir", null,
+            "a directory whose <id>.yaml job files override the pack's or add jobs, without rebuilding");
+    public static final Setting DRY_RUN = Setting.bool("DRY_RUN", "dry.run", false,
+            "log each call that would change something, make none; reads still run");
+    public static final Setting LOG_LEVEL = Setting.choice("LOG_LEVEL", "log.level", "INFO",
+            List.of("OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL"), "the jobs' log level (the SUMMARY line is always written)");
+    public static final Setting LOG_FORMAT = Setting.choice("LOG_FORMAT", "log.format", "json on Cloud Run and Kubernetes, text elsewhere",
+            List.of("json", "text"), "json: one Cloud Logging object per line; text: a line for a terminal");
+    public static final Setting JOB_TIMEOUT = Setting.duration("JOB_TIMEOUT", "job.timeout", "570",
+            Duration.ofHours(24), "the run's deadline (default inside Cloud Run's 10 min task timeout)");
+
+    /** The runtime's own settings, in --help order. */
+    public static final List<Setting> RUNTIME = List.of(JOB_ID, PACK, ENVIRONMENT, ROUTES_DIR, DRY_RUN, LOG_LEVEL, LOG_FORMAT,
+            JOB_TIMEOUT,
+            Setting.integer("HTTP_CONNECT_TIMEOUT_MS", "http.connect.timeout.ms", 5000, 1, 600_000,
+                    "the time to connect (and to get a pooled connection)"),
+            Setting.integer("HTTP_RESPONSE_TIMEOUT_MS", "http.response.timeout.ms", 60_000, 1, 3_600_000,
+                    "one call's deadline: connect, send and every read together"),
+            Setting.integer("HTTP_MAX_BODY_BYTES", "http.max.body.bytes", 4L << 20, 1024, 1L << 30,
+                    "the largest answer read; a longer one fails the call"),
+            Setting.integer("LOG_MAX_BODY_CHARS", "log.max.body.chars", 2048, 80, 1 << 20,
+                    "how much of an answer a log line quotes"),
+            Setting.integer("RETRY_MAX_REDELIVERIES", "retry.max.redeliveries", 3, 0, 10,
+                    "retries of a transient failure (no connection, timeout, 429, 5xx)"),
+            Setting.integer("RETRY_DELAY_MS", "retry.delay.ms", 1000, 0, 600_000, "the first retry's delay"),
+            Setting.decimal("RETRY_BACKOFF_MULTIPLIER", "retry.backoff.multiplier", "2", 1, 10, "each next delay is this times longer"),
+            Setting.integer("RETRY_MAX_DELAY_MS", "retry.max.delay.ms", 30_000, 0, 3_600_000, "the longest delay between retries"),
+            Setting.integer("RETRY_AFTER_MAX_MS", "retry.after.max.ms", 60_000, 0, 3_600_000,
+                    "the longest Retry-After honoured; a longer, negative, past or unreadable one falls back to the backoff"),
+            Setting.url("BIGQUERY_EMULATOR_HOST", "bigquery.emulator.host", null,
+                    "send BigQuery requests there, without Google credentials (emulators, tests)"));
+
+    private static final Pattern RANGE = Pattern.compile("\\((\\d+) to (\\d+)\\)");
+
+    private final Map<String, String> env;
+
+    public Settings(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /** The value of a setting: {@code -Dproperty}, {@code -DENV}, or the environment variable; null when unset or blank. */
+    public String value(Setting setting) {
+        String value = setting.property() == null ? null : System.getProperty(setting.property());
+        if (value == null || value.isBlank()) {
+            value = System.getProperty(setting.env());
+        }
+        if (value == null || value.isBlank()) {
+            value = env.get(setting.env());
+        }
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /** The settings of a pack in an environment, derived from its pack.properties. */
+    public static List<Setting> of(Pack pack, Environment environment) {
+        List<Setting> settings = new ArrayList<>();
+        Map<String, String> values = pack.properties(environment);
+        pack.described().forEach((key, description) -> {
+            if (key.startsWith("pack.") || key.startsWith("deploy.") || key.startsWith("camel.")) {
+                return;
+            }
+            if (key.startsWith("secret.")) {
+                settings.add(Setting.secret(key.substring("secret.".length()),
+                        "a secret of the pack; unset: " + values.getOrDefault(key, "(required)").replaceFirst("^value:.*", "a local stand-in")));
+                return;
+            }
+            String value = values.getOrDefault(key, "");
+            if (value.startsWith("{{secret:")) {
+                return; // an alias of a secret, listed as the secret
+            }
+            String env = Setting.envName(key);
+            Matcher range = RANGE.matcher(description);
+            if (value.matches("-?\\d{1,18}")) {
+                settings.add(range.find()
+                        ? Setting.integer(env, key, Long.parseLong(value), Long.parseLong(range.group(1)), Long.parseLong(range.group(2)), description)
+                        : Setting.integer(env, key, Long.parseLong(value), 0, Long.MAX_VALUE, description));
+            } else if (value.equals("true") || value.equals("false")) {
+                settings.add(Setting.bool(env, key, Boolean.parseBoolean(value), description));
+            } else if (value.startsWith("http://") || value.startsWith("https://")) {
+                settings.add(Setting.url(env, key, value, description));
+            } else {
+                settings.add(Setting.text(env, key, value, description));
+            }
+        });
+        return settings;
+    }
+
+    /**
+     * Checks every setting that is set. One line per bad value, naming the variable, the value
+     * (masked when secret) and the accepted form; all of them in one ConfigurationException.
+     */
+    public void check(List<Setting> settings) {
+        List<String> problems = new ArrayList<>();
+        for (Setting setting : settings) {
+            String value = value(setting);
+            if (value == null) {
+                continue;
+            }
+            String problem = setting.check().apply(value);
+            if (problem != null) {
+                problems.add("Invalid " + setting.env() + " '" + (setting.secret() ? "****" : mask(value)) + "': " + problem
+                        + "; accepted: " + setting.accepted() + ".");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(String.join("\n", problems));
+        }
+    }
+
+    /** The runtime settings' defaults, as properties for Camel. */
+    public static Map<String, String> defaults() {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        for (Setting setting : RUNTIME) {
+            if (setting.property() != null && setting.defaultText() != null && setting.defaultText().matches("[\\w.]+")) {
+                defaults.put(setting.property(), setting.defaultText());
+            }
+        }
+        return defaults;
+    }
+
+    /** A value as it may be shown: the password part of a URL, and anything after it, masked. */
+    public static String mask(String value) {
+        String oneLine = value.replaceAll("\\p{Cntrl}", "?");
+        String masked = oneLine.replaceAll("(?i)(://[^/:@\\s]*:)[^@\\s]*@", "$1****@");
+        return masked.length() > 200 ? masked.substring(0, 200) + "..." : masked;
+    }
+}

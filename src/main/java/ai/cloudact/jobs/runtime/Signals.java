@@ -1,0 +1,23 @@
+package ai.cloudact.jobs.runtime;
+
+import java.util.function.BiConsumer;
+
+import ai.cloudact.jobs.run.ExitCode;
+import sun.misc.Signal;
+
+/**
+ * SIGTERM and SIGINT, handled by the runtime instead of the JVM's default (which would run shutdown
+ * hooks and exit 143 for both, after whatever Camel's stop takes): the handler writes the summary and
+ * decides the exit code, 143 for SIGTERM, 130 for SIGINT.
+ */
+public final class Signals {
+
+    private Signals() {
+    }
+
+    /** {@code handler} gets the signal's name and its exit code, on the JVM's signal thread. */
+    public static void onTermination(BiConsumer<String, ExitCode> handler) {
+        Signal.handle(new Signal("TERM"), signal -> handler.accept("SIGTERM", ExitCode.TERMINATED));
+        Signal.handle(new Signal("INT"), signal -> handler.accept("SIGINT", ExitCode.INTERRUPTED));
+    }
+}

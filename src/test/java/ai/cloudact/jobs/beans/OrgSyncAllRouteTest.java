@@ -1,0 +1,129 @@
+package ai.cloudact.jobs.beans;
+
+import ai.cloudact.jobs.http.FailureReport;
+import ai.cloudact.jobs.run.Run;
+import ai.cloudact.jobs.support.RouteHarness;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** org-sync-all: pagination, per-org sync, one org's failure, skipped entries, the circuit breaker. */
+class OrgSyncAllRouteTest {
+
+    @RegisterExtension
+    static WireMockExtension api = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+
+    private static RouteHarness start(Map<String, String> extra) throws Exception {
+        Map<String, String> properties = new java.util.HashMap<>(Map.of("ca.api.url", api.baseUrl()));
+        properties.putAll(extra);
+        return RouteHarness.start("org-sync-all", properties);
+    }
+
+    private static void page(String token, String next, String... slugs) {
+        String orgs = java.util.Arrays.stream(slugs).map(slug -> slug == null ? "{\"name\":\"no slug\"}"
+                : "{\"org_slug\":\"" + slug + "\"}").collect(Collectors.joining(","));
+        api.stubFor(get(urlPathEqualTo("/admin/orgs"))
+                .withQueryParam("status", equalTo("active"))
+                .withQueryParam("page_token", token == null ? absent() : equalTo(token))
+                .withHeader("X-CA-Root-Key", equalTo(RouteHarness.ROOT_KEY))
+                .willReturn(okJson("{\"orgs\":[" + orgs + "]" + (next == null ? "" : ",\"next_page_token\":\"" + next + "\"") + "}")));
+    }
+
+    @Test
+    void followsEveryPageAndSyncsEachOrgOnce() throws Exception {
+        page(null, "p2", "acme", "globex");
+        page("p2", "p3", "initech");
+        page("p3", null, "umbrella", "hooli");
+        api.stubFor(post(urlPathMatching("/admin/orgs/[^/]+/sync")).willReturn(okJson("{\"status\":\"ok\"}")));
+
+        try (RouteHarness route = start(Map.of())) {
+            route.done().expectedMessageCount(1);
+            Exchange result = route.fire();
+
+            assertThat(result.getException()).isNull();
+            assertThat(route.run().counts()).isEqualTo("ok=5 failed=0 skipped=0");
+            route.done().assertIsSatisfied();
+        }
+        api.verify(3, getRequestedFor(urlPathEqualTo("/admin/orgs")));
+        for (String slug : new String[] {"acme", "globex", "initech", "umbrella", "hooli"}) {
+            api.verify(1, postRequestedFor(urlPathEqualTo("/admin/orgs/" + slug + "/sync"))
+                    .withHeader("X-CA-Root-Key", equalTo(RouteHarness.ROOT_KEY)));
+        }
+    }
+
+    @Test
+    void oneFailingOrgDoesNotStopTheOthersButFailsTheJob() throws Exception {
+        page(null, "p2", "acme", "broken", null);
+        page("p2", null, "hooli");
+        api.stubFor(post(urlPathMatching("/admin/orgs/[^/]+/sync")).willReturn(okJson("{\"status\":\"ok\"}")));
+        api.stubFor(post(urlPathEqualTo("/admin/orgs/broken/sync")).willReturn(aResponse().withStatus(500)));
+
+        try (RouteHarness route = start(Map.of())) {
+            Exchange result = route.fire();
+
+            assertThat(result.getException()).hasMessageContaining("1 of 4 orgs failed to sync");
+            assertThat(route.run().counts()).isEqualTo("ok=2 failed=1 skipped=1");
+            assertThat(route.done().getReceivedCounter()).isZero();
+        }
+        api.verify(1, postRequestedFor(urlPathEqualTo("/admin/orgs/acme/sync")));
+        api.verify(1, postRequestedFor(urlPathEqualTo("/admin/orgs/hooli/sync")));
+        api.verify(4, postRequestedFor(urlPathEqualTo("/admin/orgs/broken/sync")));
+    }
+
+    @Test
+    void openCircuitMakesTheRemainingOrgsFailFast() throws Exception {
+        String[] slugs = IntStream.range(0, 40).mapToObj(i -> "org-" + i).toArray(String[]::new);
+        page(null, null, slugs);
+        api.stubFor(post(urlPathMatching("/admin/orgs/[^/]+/sync")).willReturn(aResponse().withStatus(503)));
+
+        try (RouteHarness route = start(Map.of("org.sync.concurrency", "2"))) {
+            Exchange result = route.fire();
+
+            assertThat(result.getException()).hasMessageContaining("40 of 40 orgs failed");
+        }
+        int syncRequests = api.findAll(postRequestedFor(urlPathMatching("/admin/orgs/[^/]+/sync"))).size();
+        // without the breaker: 40 orgs x 4 attempts = 160 requests; it opens after a handful of orgs
+        assertThat(syncRequests).isLessThanOrEqualTo(10 * 4);
+    }
+
+    @Test
+    void malformedOrgListFailsTheJobBeforeAnySync() throws Exception {
+        api.stubFor(get(urlPathEqualTo("/admin/orgs")).willReturn(okJson("{\"orgs\": [ {\"org_slug\": ")));
+
+        try (RouteHarness route = start(Map.of())) {
+            Exchange result = route.fire();
+
+            assertThat(FailureReport.explain(result.getException())).startsWith("page 1 of the org list failed").contains("malformed JSON");
+        }
+        api.verify(0, postRequestedFor(urlPathMatching("/admin/orgs/.*")));
+    }
+
+    @Test
+    void answerWithoutOrgArrayFailsTheJob() throws Exception {
+        api.stubFor(get(urlPathEqualTo("/admin/orgs")).willReturn(okJson("{\"organisations\": []}")));
+
+        try (RouteHarness route = start(Map.of())) {
+            Exchange result = route.fire();
+
+            assertThat(FailureReport.explain(result.getException())).contains("page 1 of the org list has no orgs[] array");
+        }
+    }
+}

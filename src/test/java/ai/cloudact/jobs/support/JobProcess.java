@@ -1,0 +1,93 @@
+package ai.cloudact.jobs.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the packaged runtime ({@code java -jar target/scheduler-jobs.jar}) as a real process, the way
+ * Cloud Run or Kubernetes starts the container, and captures its exit code and every byte it prints.
+ */
+public final class JobProcess {
+
+    public static final Path JAR = Path.of("target", "scheduler-jobs.jar");
+
+    /** Settings of the developer's shell that must not leak into a test run. */
+    private static final List<String> CLEARED = List.of("JOB_ID", "PACK", "ENVIRONMENT", "CA_API_URL", "CA_FRONTEND_URL",
+            "CA_ROOT_API_KEY", "GCP_PROJECT_ID", "BIGQUERY_EMULATOR_HOST", "DRY_RUN", "LOG_LEVEL", "LOG_FORMAT",
+            "SUPABASE_ACCESS_TOKEN", "SUPABASE_API_URL", "SUPABASE_PROJECT_REF", "GOOGLE_APPLICATION_CREDENTIALS",
+            "JOB_TIMEOUT", "ROUTES_DIR", "JAVA_TOOL_OPTIONS", "CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION",
+            "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT", "KUBERNETES_SERVICE_HOST", "JOB_RUN_ID",
+            "JOB_COMPLETION_INDEX", "TASK_COUNT", "STATE_DB_URL", "STATE_DB_USER", "STATE_DB_PASSWORD", "STATE_DIR",
+            "NO_COLOR", "CAMEL_MAIN_PROFILE", "WORKER_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "CRON_SECRET");
+
+    public record Result(int exitCode, String output) {
+    }
+
+    public record Terminated(Result result, long exitAfterSigtermMs) {
+    }
+
+    private JobProcess() {
+    }
+
+    /** Starts the job, sends SIGTERM once {@code when} holds (a call is in flight), and waits for the exit. */
+    public static Terminated runAndTerminate(Map<String, String> env, java.util.function.BooleanSupplier when) throws IOException, InterruptedException {
+        Path output = Files.createTempFile("job-output", ".log");
+        Process process = start(env, output);
+        long waitUntil = System.currentTimeMillis() + 30_000;
+        while (!when.getAsBoolean() && System.currentTimeMillis() < waitUntil && process.isAlive()) {
+            Thread.sleep(50);
+        }
+        long signalled = System.nanoTime();
+        process.destroy(); // SIGTERM on Linux, as Cloud Run and Kubernetes send
+        boolean finished = process.waitFor(30, TimeUnit.SECONDS);
+        long exitAfterMs = (System.nanoTime() - signalled) / 1_000_000;
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        Files.delete(output);
+        assertThat(finished).as("job exited after SIGTERM; output:%n%s", text).isTrue();
+        return new Terminated(new Result(process.exitValue(), text), exitAfterMs);
+    }
+
+    public static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        Path output = Files.createTempFile("job-output", ".log");
+        Process process = start(env, output, args);
+        boolean finished = process.waitFor(90, TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        Files.delete(output);
+        assertThat(finished).as("job finished in time; output:%n%s", text).isTrue();
+        return new Result(process.exitValue(), text);
+    }
+
+    /** The packaged runtime with only the given settings (and none of the developer's shell). */
+    private static Process start(Map<String, String> env, Path output, String... args) throws IOException {
+        assertThat(JAR).as("packaged runtime; run `mvn verify`").exists();
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.redirectOutput(output.toFile());
+        CLEARED.forEach(builder.environment()::remove);
+        // Google's client libraries must never probe a real metadata server from a test
+        builder.environment().put("NO_GCE_CHECK", "true");
+        builder.environment().put("GCE_METADATA_HOST", "127.0.0.1:9");
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    private static String javaBinary() {
+        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    }
+}
