@@ -59,7 +59,10 @@ class AddAJobIT {
         assertThat(run.exit()).as(run.output()).isZero();
         String reports = reports();
         assertThat(reports).as("the copy's suite ran the checks for the new job")
-                .contains("weekly-report").doesNotContain("<failure").doesNotContain("<error");
+                .contains("declaresEverythingTheCatalogNeeds(Job) cloudact/weekly-report",
+                        "passesValidate(Job) cloudact/weekly-report",
+                        "itsScheduleIsQuartzInAKnownZoneAndConvertsForTheDeployTargets(Job) cloudact/weekly-report")
+                .doesNotContain("<failure").doesNotContain("<error");
     }
 
     @Test
