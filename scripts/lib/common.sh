@@ -106,7 +106,8 @@ describe() {
   local kind="$1" name="$2" where err
   if [[ "$kind" == run ]]; then where=(--region "$REGION"); else where=(--location "$REGION"); fi
   err="$(mktemp)"
-  if DESCRIBED="$(gcloud "$kind" jobs describe "$name" --project "$PROJECT" "${where[@]}" --format 'flattened[no-pad]' 2>"$err")"; then
+  # stdin from /dev/null: callers loop over the job table on stdin, which gcloud must not read
+  if DESCRIBED="$(gcloud "$kind" jobs describe "$name" --project "$PROJECT" "${where[@]}" --format 'flattened[no-pad]' 2>"$err" </dev/null)"; then
     rm -f "$err"
     return 0
   fi

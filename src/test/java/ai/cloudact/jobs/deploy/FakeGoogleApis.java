@@ -137,9 +137,9 @@ final class FakeGoogleApis implements AutoCloseable {
         return copy;
     }
 
-    /** Changes a stored Scheduler job's state behind the scripts' back (what an operator's console click does). */
-    synchronized void setSchedulerState(String name, String state) {
-        schedulerJobs.get(name).put("state", state);
+    /** Changes a field of a stored Scheduler job behind the scripts' back (what an operator's console click does). */
+    synchronized void setSchedulerField(String name, String field, String value) {
+        schedulerJobs.get(name).put(field, value);
     }
 
     @Override

@@ -120,6 +120,11 @@ class GcloudScriptsTest {
         // the final table, no YAML
         assertThat(result.output()).contains("JOB             CLOUD RUN JOB", "Done: stage").doesNotContain("apiVersion:", "To execute this job");
         assertThat(result.output()).containsPattern("(?m)^billing-retry +cloudact-5min-billing-sync-retry-stage +created +waiting for gate billing-endpoint");
+        synchronized (GcloudScriptsTest.class) {
+            if (deployedStage == null) {
+                deployedStage = api.state(); // the other tests start from here
+            }
+        }
     }
 
     @Test
@@ -192,7 +197,7 @@ class GcloudScriptsTest {
 
         // a trigger left paused by an older version of this script, resumed by an operator, stays enabled
         // on a re-run without the flag
-        api.setSchedulerState(reconcile, "PAUSED");
+        api.setSchedulerField(reconcile, "state", "PAUSED");
         Result resumed = gcloud.run("", Map.of(), "scripts/resume-job.sh", "stage", "reconcile");
         assertThat(resumed.exit()).as(resumed.output()).isZero();
         api.clearRequests();
@@ -203,11 +208,24 @@ class GcloudScriptsTest {
         assertThat(api.schedulerJob(alerts).path("state").asText()).isEqualTo("PAUSED");
 
         // the gate flag resumes a gated trigger that is paused: the flag is the explicit request
-        api.setSchedulerState(billingRetry, "PAUSED");
+        api.setSchedulerField(billingRetry, "state", "PAUSED");
         Result reopen = deploy("", SUPABASE_REF, "stage", "--billing-endpoint-ready");
         assertThat(reopen.exit()).as(reopen.output()).isZero();
         assertThat(writes()).extracting(r -> r.method() + " " + r.path()).containsExactly("POST " + TRIGGERS + "/cloudact-5min-billing-sync-retry-stage:resume");
         assertThat(reopen.output()).containsPattern("(?m)^trigger +cloudact-5min-billing-sync-retry-stage +resumed");
+
+        // a paused trigger whose schedule drifted is corrected by a patch of that field alone: still paused
+        api.setSchedulerField(alerts, "schedule", "0 9 * * *");
+        api.clearRequests();
+        Result drift = deploy("", SUPABASE_REF, "stage");
+        assertThat(drift.exit()).as(drift.output()).isZero();
+        assertThat(writes()).singleElement().satisfies(r -> {
+            assertThat(r.method() + " " + r.path()).isEqualTo("PATCH " + TRIGGERS + "/cloudact-daily-alerts-stage");
+            assertThat(r.query()).contains("updateMask=schedule").doesNotContain("state");
+        });
+        assertThat(api.schedulerJob(alerts).path("schedule").asText()).isEqualTo(JobTable.byId("alerts").schedule());
+        assertThat(api.schedulerJob(alerts).path("state").asText()).isEqualTo("PAUSED");
+        assertThat(drift.output()).containsPattern("(?m)^trigger +cloudact-daily-alerts-stage +updated \\(schedule\\), PAUSED$");
     }
 
     @Test
