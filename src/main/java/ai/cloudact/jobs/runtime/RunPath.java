@@ -85,7 +85,7 @@ public final class RunPath {
         if (failure == null) {
             return end(run, started, Outcome.SUCCESS, extra, shard, null);
         }
-        String reason = FailureReport.explain(failure);
+        String reason = FailureReport.explain(failure, FailureReport.hints(context));
         LOG.error("Job {} failed: {}", job.id(), reason);
         LOG.debug("Failure of job {}", job.id(), failure);
         return end(run, started, Outcome.FAILED, extra, shard, reason);
