@@ -34,6 +34,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.request;
 import static com.github.tomakehurst.wiremock.client.WireMock.requestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -190,6 +191,32 @@ class PackJobsIT {
         call.headers().keySet().stream().filter(name -> !name.equals("Content-Type"))
                 .forEach(name -> assertThat(last.output()).contains(name + "=****"));
         api.verify(0, anyRequestedFor(urlPathEqualTo(pathOf(call))));
+    }
+
+    /** One job per pack whose URL setting has no default in test (the deploy sets it: WORKER_URL, SUPABASE_URL). */
+    static Stream<Job> needingTheDeploysUrl() {
+        return onePerPack().filter(job -> !urlsWithoutDefault(Pack.load(job.pack())).isEmpty());
+    }
+
+    @ParameterizedTest(name = "{0}: without the URL the deploy sets, exit 2 naming it, before any request")
+    @MethodSource("needingTheDeploysUrl")
+    void withoutTheUrlTheDeploySetsTheRunStopsNamingIt(Job job) throws Exception {
+        Pack pack = Pack.load(job.pack());
+        Map<String, String> env = new HashMap<>(env(job, Map.of()));
+        List<String> unset = urlsWithoutDefault(pack);
+        unset.forEach(env::remove);
+
+        last = JobProcess.run(env);
+
+        assertThat(last.exitCode()).as(last.output()).isEqualTo(2);
+        assertThat(last.output()).contains("set " + unset.get(0) + " (it has no default in test)", "outcome=CONFIGURATION_ERROR");
+        api.verify(0, anyRequestedFor(urlPathMatching("/(?!computeMetadata).*")));
+    }
+
+    private static List<String> urlsWithoutDefault(Pack pack) {
+        Map<String, String> test = pack.properties(Environment.TEST);
+        return Settings.of(pack, Environment.LOCAL).stream().filter(setting -> setting.accepted().startsWith("an http://"))
+                .filter(setting -> test.getOrDefault(setting.property(), "").isBlank()).map(Setting::env).toList();
     }
 
     /** ENVIRONMENT=test, JOB_ID the deployed name, every URL setting of the pack at WireMock, each secret a test value. */
