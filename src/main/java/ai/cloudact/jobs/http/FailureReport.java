@@ -5,6 +5,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.function.UnaryOperator;
 
+import ai.cloudact.jobs.run.ConfigurationException;
 import ai.cloudact.jobs.run.ExplainedFailure;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -49,6 +50,11 @@ public final class FailureReport {
         ExplainedFailure explained = find(failure, ExplainedFailure.class);
         if (explained != null) {
             return explained.getMessage();
+        }
+        // e.g. no Google credentials to mint an ID token with: its message says what to set
+        ConfigurationException configuration = find(failure, ConfigurationException.class);
+        if (configuration != null) {
+            return configuration.getMessage();
         }
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         if (http != null) {
