@@ -169,13 +169,14 @@ class PackJobsIT {
     @MethodSource("firstReportingJob")
     void anAnswerThatIsNotJsonFailsQuotingItsStart(Job job) throws Exception {
         HttpCall call = expectedCall(job);
-        String page = "<html><title>web service</title>" + "x".repeat(2000) + "</html>";
-        api.stubFor(request(call.method(), urlPathEqualTo(pathOf(call))).willReturn(aResponse().withStatus(200).withBody(page)));
+        String text = "Service degraded, try later: " + "x".repeat(2000);
+        api.stubFor(request(call.method(), urlPathEqualTo(pathOf(call))).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/plain").withBody(text)));
 
         last = JobProcess.run(env(job, Map.of()));
 
         assertThat(last.exitCode()).as(last.output()).isEqualTo(1);
-        assertThat(last.output()).contains("HTTP 200 <html><title>web service</title>xxx", "x...", "outcome=FAILED")
+        assertThat(last.output()).contains("HTTP 200 Service degraded, try later: xxx", "x...", "outcome=FAILED")
                 .doesNotContain("x".repeat(400));
     }
 
