@@ -1,0 +1,145 @@
+package ai.cloudact.jobs.serve;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import ai.cloudact.jobs.support.ApiStandIn;
+import ai.cloudact.jobs.support.Repo;
+import ai.cloudact.jobs.support.ServeProcess;
+import ai.cloudact.jobs.support.TestPostgres;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two {@code --serve} replicas as real processes, clustered on a real PostgreSQL, sharing a job that
+ * fires every 2 s: each firing runs once (no gap, no duplicate), and a replica killed mid-run
+ * (SIGKILL) has its firing recovered by the other, which keeps firing.
+ */
+class ServeClusterIT {
+
+    private static final String ROOT_KEY = "it-serve-root-key-77d1";
+    private static final Pattern STARTED = Pattern.compile("Starting job every-2s .* trigger=quartz run=(every-2s:\\S+)");
+
+    @RegisterExtension
+    static WireMockExtension api = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+
+    private String database;
+    private final List<ServeProcess> replicas = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        database = TestPostgres.createDatabase();
+        ApiStandIn.answerEverything(api);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (ServeProcess replica : replicas) {
+            assertThat(replica.output()).doesNotContain(ROOT_KEY);
+            replica.close();
+        }
+        TestPostgres.dropDatabase(database);
+    }
+
+    private ServeProcess replica(String name) throws Exception {
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "ROUTES_DIR", Repo.ROOT.resolve("src/test/resources/serve-routes").toString(),
+                "SERVE_JOBS", "every-2s",
+                "STATE_DB_URL", TestPostgres.url(database),
+                "STATE_DB_USER", TestPostgres.USER,
+                "CA_API_URL", api.baseUrl(),
+                "CA_ROOT_API_KEY", ROOT_KEY,
+                "TEST_REPLICA", name,
+                "RETRY_DELAY_MS", "20"));
+        ServeProcess replica = ServeProcess.start(name, settings);
+        replicas.add(replica);
+        return replica;
+    }
+
+    @Test
+    void twoReplicasRunEachFiringExactlyOnceWithoutGaps() throws Exception {
+        ServeProcess a = replica("a");
+        ServeProcess b = replica("b");
+        a.awaitReady(Duration.ofSeconds(60));
+        b.awaitReady(Duration.ofSeconds(60));
+        Instant from = Instant.now();
+        Thread.sleep(30_000);
+        Instant to = Instant.now();
+        assertThat(a.terminate(Duration.ofSeconds(20))).as(a.output()).isZero();
+        assertThat(b.terminate(Duration.ofSeconds(20))).as(b.output()).isZero();
+
+        Map<Instant, List<String>> runs = firings();
+        assertThat(runs.values()).as("no firing ran twice: %s", runs).allSatisfy(replicas -> assertThat(replicas).hasSize(1));
+        // every 2-second slot of the 30 s (less one slot at each edge, which start and stop may cut) ran
+        List<Instant> expected = new ArrayList<>();
+        for (Instant slot = evenSecondAfter(from.plusSeconds(2)); slot.isBefore(to.minusSeconds(2)); slot = slot.plusSeconds(2)) {
+            expected.add(slot);
+        }
+        assertThat(expected).hasSizeGreaterThanOrEqualTo(12);
+        assertThat(runs.keySet()).as("no gap: every firing of the window ran").containsAll(expected);
+        assertThat(a.output() + b.output()).contains("clustered on the run-state database");
+    }
+
+    @Test
+    void aReplicaKilledMidRunHasItsFiringRecoveredByTheOtherWhichKeepsFiring() throws Exception {
+        // replica a's calls hang: whatever firing a takes is still under way when it is killed
+        api.stubFor(post(urlPathEqualTo("/probe")).withHeader("X-Replica", equalTo("a")).atPriority(1)
+                .willReturn(aResponse().withStatus(200).withBody("{}").withFixedDelay(60_000)));
+        ServeProcess a = replica("a").awaitReady(Duration.ofSeconds(60));
+        String interrupted = a.awaitOutput(STARTED, Duration.ofSeconds(30));
+        ServeProcess b = replica("b").awaitReady(Duration.ofSeconds(60));
+        a.kill();
+        Instant killed = Instant.now();
+
+        String recovered = b.awaitOutput(Pattern.compile("trigger=quartz-recovery run=(" + Pattern.quote(interrupted) + ")"),
+                Duration.ofSeconds(60));
+        assertThat(recovered).isEqualTo(interrupted);
+        // b keeps firing: several firings after the kill
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (firings().keySet().stream().filter(slot -> slot.isAfter(killed)).count() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(b.terminate(Duration.ofSeconds(20))).as(b.output()).isZero();
+
+        Map<Instant, List<String>> runs = firings();
+        Instant interruptedSlot = Instant.parse(interrupted.substring("every-2s:".length()));
+        assertThat(runs.get(interruptedSlot)).as("the interrupted firing, run again by b").containsOnlyOnce("b");
+        runs.remove(interruptedSlot);
+        assertThat(runs.values()).as("every other firing ran once").allSatisfy(replicas -> assertThat(replicas).hasSize(1));
+        assertThat(runs.keySet().stream().filter(slot -> slot.isAfter(killed)).count()).as("b kept firing: %s", runs)
+                .isGreaterThanOrEqualTo(3);
+        assertThat(b.output()).containsPattern("SUMMARY job=every-2s environment=local outcome=SUCCESS");
+    }
+
+    /** The firings the API saw: slot to the replicas that called for it, in order. */
+    private static Map<Instant, List<String>> firings() {
+        List<LoggedRequest> probes = api.findAll(postRequestedFor(urlPathEqualTo("/probe")));
+        return probes.stream().collect(Collectors.groupingBy(
+                request -> Instant.parse(request.getHeader("X-Run-Key").substring("every-2s:".length())), TreeMap::new,
+                Collectors.mapping(request -> request.getHeader("X-Replica"), Collectors.toList())));
+    }
+
+    private static Instant evenSecondAfter(Instant at) {
+        long second = at.getEpochSecond() + 1;
+        return Instant.ofEpochSecond(second % 2 == 0 ? second : second + 1);
+    }
+}
