@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,10 +177,11 @@ public final class Service {
             LOG.warn("Not clustered: without a PostgreSQL STATE_DB_URL the triggers live in this process only; a second"
                     + " instance would run every firing again");
         }
+        Duration upFor = ProcessHandle.current().info().startInstant().map(at -> Duration.between(at, Instant.now())).orElse(Duration.ZERO);
         LOG.info("Serving pack {} environment={}: scheduled {}, on request only {}; triggers: {}; HTTP port {}, management port {};"
-                        + " auth {}; shutdown grace {}s", pack.name(), environment.id(), served.ids(served.scheduled()),
+                        + " auth {}; shutdown grace {}s; started in {} ms", pack.name(), environment.id(), served.ids(served.scheduled()),
                 served.ids(served.all().stream().filter(Job::isManual).toList()), triggers, port(Settings.PORT, 8080),
-                port(Settings.MANAGEMENT_PORT, 9876), callers.describe(), grace.toSeconds());
+                port(Settings.MANAGEMENT_PORT, 9876), callers.describe(), grace.toSeconds(), upFor.toMillis());
         for (Job gated : served.gated()) {
             LOG.warn("Job {} is gated ({}): its trigger stays off until SERVE_JOBS names it; it still runs on request", gated.id(),
                     gated.spec().getGate());
