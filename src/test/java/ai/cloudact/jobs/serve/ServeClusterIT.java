@@ -1,5 +1,8 @@
 package ai.cloudact.jobs.serve;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.quartz.CronTrigger;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -61,9 +65,13 @@ class ServeClusterIT {
     }
 
     private ServeProcess replica(String name) throws Exception {
+        return replica(name, "every-2s");
+    }
+
+    private ServeProcess replica(String name, String jobs) throws Exception {
         Map<String, String> settings = new HashMap<>(Map.of(
                 "ROUTES_DIR", Repo.ROOT.resolve("src/test/resources/serve-routes").toString(),
-                "SERVE_JOBS", "every-2s",
+                "SERVE_JOBS", jobs,
                 "STATE_DB_URL", TestPostgres.url(database),
                 "STATE_DB_USER", TestPostgres.USER,
                 "CA_API_URL", api.baseUrl(),
@@ -77,10 +85,14 @@ class ServeClusterIT {
 
     @Test
     void twoReplicasRunEachFiringExactlyOnceWithoutGaps() throws Exception {
-        ServeProcess a = replica("a");
-        ServeProcess b = replica("b");
+        ServeProcess a = replica("a", "every-2s,nightly-skip");
+        ServeProcess b = replica("b", "every-2s,nightly-skip");
         a.awaitReady(Duration.ofSeconds(60));
         b.awaitReady(Duration.ofSeconds(60));
+        // Quartz's store has each job's cron, time zone (the pack's when the route names none) and misfire policy
+        assertThat(storedTriggers()).containsEntry("every-2s", "*/2 * * * * ? Etc/UTC misfire=" + CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW)
+                .containsEntry("nightly-skip", "0 30 2 * * ? Europe/Berlin misfire=" + CronTrigger.MISFIRE_INSTRUCTION_DO_NOTHING)
+                .hasSize(2);
         Instant from = Instant.now();
         Thread.sleep(30_000);
         Instant to = Instant.now();
@@ -128,6 +140,20 @@ class ServeClusterIT {
         assertThat(runs.keySet().stream().filter(slot -> slot.isAfter(killed)).count()).as("b kept firing: %s", runs)
                 .isGreaterThanOrEqualTo(3);
         assertThat(b.output()).containsPattern("SUMMARY job=every-2s environment=local outcome=SUCCESS");
+    }
+
+    /** The triggers in Quartz's tables: job to "cron zone misfire=N". */
+    private Map<String, String> storedTriggers() throws Exception {
+        Map<String, String> triggers = new TreeMap<>();
+        try (Connection connection = TestPostgres.connect(database); Statement statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("select t.trigger_name, c.cron_expression, c.time_zone_id, t.misfire_instr"
+                     + " from qrtz_triggers t join qrtz_cron_triggers c"
+                     + " on c.sched_name = t.sched_name and c.trigger_name = t.trigger_name and c.trigger_group = t.trigger_group")) {
+            while (rows.next()) {
+                triggers.put(rows.getString(1), rows.getString(2) + " " + rows.getString(3) + " misfire=" + rows.getInt(4));
+            }
+        }
+        return triggers;
     }
 
     /** The firings the API saw: slot to the replicas that called for it, in order. */
