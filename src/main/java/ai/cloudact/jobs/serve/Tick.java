@@ -47,6 +47,10 @@ final class Tick {
     }
 
     Result run(Instant now) throws SQLException {
+        if (!executions.accepting()) {
+            // before any claim: a firing taken by a tick that cannot run it would be lost
+            throw new Executions.NotAccepting("the service is not taking runs now");
+        }
         List<Executions.Execution> started = new ArrayList<>();
         int skipped = 0;
         for (Job job : jobs) {
