@@ -56,8 +56,10 @@ public final class Settings {
             "--serve, oidc: the audience the ID token must carry (the service's URL); required with oidc");
     public static final Setting SERVE_ALLOWED_EMAILS = Setting.text("SERVE_ALLOWED_EMAILS", "serve.allowed.emails", null,
             "--serve, oidc: the callers' e-mail addresses (service accounts), comma-separated; required with oidc");
-    public static final Setting OIDC_JWKS_URL = Setting.url("OIDC_JWKS_URL", "oidc.jwks.url", "https://www.googleapis.com/oauth2/v3/certs",
-            "--serve, oidc: where Google's token signing keys are read (JWKS)");
+    // not accepted as "an http:// ... URL": the local sandbox stands in for those, never for Google's keys
+    public static final Setting OIDC_JWKS_URL = new Setting("OIDC_JWKS_URL", "oidc.jwks.url", "https://www.googleapis.com/oauth2/v3/certs",
+            "a JWKS URL (https://, or http:// in tests), without user or password", "--serve, oidc: where Google's token signing"
+                    + " keys are read (JWKS)", false, Setting::urlProblem);
     public static final Setting CRON_SECRET = Setting.secret("CRON_SECRET",
             "--serve, bearer: the secret callers send as Authorization: Bearer <CRON_SECRET> (also the routes' {{cron.secret}})");
     public static final Setting SHUTDOWN_GRACE = Setting.duration("SHUTDOWN_GRACE", "shutdown.grace", "8", Duration.ofHours(1),

@@ -1,5 +1,7 @@
 package ai.cloudact.jobs.serve;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.quartz.CronTrigger;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -140,6 +143,34 @@ class ServeClusterIT {
         assertThat(runs.keySet().stream().filter(slot -> slot.isAfter(killed)).count()).as("b kept firing: %s", runs)
                 .isGreaterThanOrEqualTo(3);
         assertThat(b.output()).containsPattern("SUMMARY job=every-2s environment=local outcome=SUCCESS");
+    }
+
+    @Test
+    void storedTriggersFollowTheJobFilesAtEachStart(@TempDir Path changed) throws Exception {
+        ServeProcess first = replica("a", "every-2s,nightly-skip").awaitReady(Duration.ofSeconds(60));
+        assertThat(first.terminate(Duration.ofSeconds(20))).isZero();
+        assertThat(storedTriggers()).containsKeys("every-2s", "nightly-skip");
+
+        // the same jobs with nightly-skip's time zone and misfire policy changed in its file
+        Path routes = Repo.ROOT.resolve("src/test/resources/serve-routes");
+        Files.copy(routes.resolve("every-2s.yaml"), changed.resolve("every-2s.yaml"));
+        Files.writeString(changed.resolve("nightly-skip.yaml"), Files.readString(routes.resolve("nightly-skip.yaml"))
+                .replace("misfire: skip", "misfire: fire-once-now").replace("Europe/Berlin", "America/New_York"));
+        Map<String, String> settings = new HashMap<>(Map.of("ROUTES_DIR", changed.toString(), "SERVE_JOBS", "every-2s,nightly-skip",
+                "STATE_DB_URL", TestPostgres.url(database), "STATE_DB_USER", TestPostgres.USER, "CA_API_URL", api.baseUrl(),
+                "CA_ROOT_API_KEY", ROOT_KEY));
+        ServeProcess second = ServeProcess.start("b", settings);
+        replicas.add(second);
+        second.awaitReady(Duration.ofSeconds(60));
+        assertThat(second.terminate(Duration.ofSeconds(20))).isZero();
+        assertThat(storedTriggers()).containsEntry("nightly-skip",
+                "0 30 2 * * ? America/New_York misfire=" + CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW);
+
+        // a job no longer served loses its trigger
+        ServeProcess third = replica("c", "every-2s").awaitReady(Duration.ofSeconds(60));
+        assertThat(third.terminate(Duration.ofSeconds(20))).isZero();
+        assertThat(storedTriggers()).containsOnlyKeys("every-2s");
+        assertThat(third.output()).contains("Removing the stored trigger of nightly-skip");
     }
 
     /** The triggers in Quartz's tables: job to "cron zone misfire=N". */
