@@ -90,8 +90,12 @@ public final class Service {
             LOG.error("Configuration error: {}", e.getMessage());
             LOG.debug("Configuration error", e);
             return ExitCode.CONFIGURATION_ERROR;
-        } catch (StateDataSource.StateUnreachable | SQLException | SchedulerException e) {
-            LOG.error("The service cannot start: {}", FailureReport.explain(e));
+        } catch (StateDataSource.StateUnreachable e) {
+            LOG.error("The service cannot start: {}", e.getMessage());
+            LOG.debug("Start failure", e);
+            return ExitCode.JOB_FAILED;
+        } catch (SQLException | SchedulerException e) {
+            LOG.error("The service cannot start: the run-state database failed: {}", e.getMessage());
             LOG.debug("Start failure", e);
             return ExitCode.JOB_FAILED;
         }
