@@ -30,10 +30,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.component.quartz.QuartzComponent;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.Main;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -133,8 +133,10 @@ public final class Service {
 
         main = CamelSetup.newMain(served.all(), settings, camelProperties(pack, environment));
         main.bind(MicrometerConstants.METRICS_REGISTRY_NAME, registry);
-        // one Vert.x for both ports; a synchronous run may take minutes on a worker thread, which is no hang
-        main.bind("vertx", Vertx.vertx(new VertxOptions().setMaxWorkerExecuteTime(Duration.ofHours(25).toNanos())));
+        // one Vert.x for both ports; a synchronous run may take minutes on a worker thread, which is no hang;
+        // no file cache: nothing is served from files, and the image's file system is read-only
+        main.bind("vertx", Vertx.vertx(new VertxOptions().setMaxWorkerExecuteTime(Duration.ofHours(25).toNanos())
+                .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false).setClassPathResolvingEnabled(false))));
         // with two ports (the API and management), platform-http cannot tell which one its routes are on
         VertxPlatformHttpServerConfiguration api = new VertxPlatformHttpServerConfiguration();
         api.setBindPort(port(Settings.PORT, 8080));
@@ -144,6 +146,8 @@ public final class Service {
             main.configure().addRoutesBuilder(new QuartzTriggers(pack.name(), triggered, ledger, executions));
         }
         main.configure().addRoutesBuilder(new HttpEndpoints(served, callers, executions, tick, metrics, () -> stopping));
+        // a health check bean joins /observe/health/ready from the start: not ready until runs are taken
+        main.bind("serve-readiness", new Readiness(this::notReady));
         try {
             main.start();
         } catch (Exception e) {
@@ -158,11 +162,12 @@ public final class Service {
                 LOG.error("Job {} cannot run here: {} (each of its runs ends CONFIGURATION_ERROR)", job.id(), e.getMessage());
             }
         }
-        executions.open(path);
-        HealthCheckRegistry.get(main.getCamelContext()).register(new Readiness(this::notReady));
         if (!triggered.isEmpty()) {
             scheduler = main.getCamelContext().getComponent("quartz", QuartzComponent.class).getScheduler();
-            scheduler.start();
+        }
+        executions.open(path);
+        if (scheduler != null) {
+            scheduler.start(); // only now: a firing needs the runs taken
         }
         describe(pack, environment, served, triggered, callers, grace, ownTriggers);
     }
@@ -196,6 +201,9 @@ public final class Service {
     private String notReady() {
         if (stopping) {
             return "shutting down";
+        }
+        if (executions == null || !executions.accepting()) {
+            return "starting";
         }
         try {
             if (scheduler != null && (!scheduler.isStarted() || scheduler.isInStandbyMode())) {

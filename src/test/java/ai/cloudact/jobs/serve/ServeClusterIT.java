@@ -26,6 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.quartz.CronTrigger;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -38,8 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two {@code --serve} replicas as real processes, clustered on a real PostgreSQL, sharing a job that
- * fires every 2 s: each firing runs once (no gap, no duplicate), and a replica killed mid-run
- * (SIGKILL) has its firing recovered by the other, which keeps firing.
+ * fires every 2 s: each firing runs once (no gap, no duplicate); a replica stopped mid-run (SIGKILL, or
+ * SIGTERM past its grace) has its firing recovered by the other, which keeps firing; and the stored
+ * triggers follow the job files.
  */
 class ServeClusterIT {
 
@@ -72,6 +75,10 @@ class ServeClusterIT {
     }
 
     private ServeProcess replica(String name, String jobs) throws Exception {
+        return replica(name, jobs, Map.of());
+    }
+
+    private ServeProcess replica(String name, String jobs, Map<String, String> extra) throws Exception {
         Map<String, String> settings = new HashMap<>(Map.of(
                 "ROUTES_DIR", Repo.ROOT.resolve("src/test/resources/serve-routes").toString(),
                 "SERVE_JOBS", jobs,
@@ -81,6 +88,7 @@ class ServeClusterIT {
                 "CA_ROOT_API_KEY", ROOT_KEY,
                 "TEST_REPLICA", name,
                 "RETRY_DELAY_MS", "20"));
+        settings.putAll(extra);
         ServeProcess replica = ServeProcess.start(name, settings);
         replicas.add(replica);
         return replica;
@@ -114,15 +122,25 @@ class ServeClusterIT {
         assertThat(a.output() + b.output()).contains("clustered on the run-state database");
     }
 
-    @Test
-    void aReplicaKilledMidRunHasItsFiringRecoveredByTheOtherWhichKeepsFiring() throws Exception {
-        // replica a's calls hang: whatever firing a takes is still under way when it is killed
+    /**
+     * SIGKILL: the replica dies at once. SIGTERM: past its SHUTDOWN_GRACE the run is recorded TERMINATED
+     * and the replica exits 0, leaving the firing to the other replica the same way.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"SIGKILL", "SIGTERM"})
+    void aReplicaStoppedMidRunHasItsFiringRecoveredByTheOtherWhichKeepsFiring(String signal) throws Exception {
+        // replica a's calls hang: whatever firing a takes is still under way when it is stopped
         api.stubFor(post(urlPathEqualTo("/probe")).withHeader("X-Replica", equalTo("a")).atPriority(1)
                 .willReturn(aResponse().withStatus(200).withBody("{}").withFixedDelay(60_000)));
-        ServeProcess a = replica("a").awaitReady(Duration.ofSeconds(60));
+        ServeProcess a = replica("a", "every-2s", Map.of("SHUTDOWN_GRACE", "1s")).awaitReady(Duration.ofSeconds(60));
         String interrupted = a.awaitOutput(STARTED, Duration.ofSeconds(30));
         ServeProcess b = replica("b").awaitReady(Duration.ofSeconds(60));
-        a.kill();
+        if (signal.equals("SIGKILL")) {
+            a.kill();
+        } else {
+            assertThat(a.terminate(Duration.ofSeconds(20))).isZero();
+            assertThat(a.output()).containsPattern("SUMMARY job=every-2s environment=local outcome=TERMINATED .*SHUTDOWN_GRACE=1s");
+        }
         Instant killed = Instant.now();
 
         String recovered = b.awaitOutput(Pattern.compile("trigger=quartz-recovery run=(" + Pattern.quote(interrupted) + ")"),
