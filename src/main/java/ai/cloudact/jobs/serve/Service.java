@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -186,7 +185,7 @@ public final class Service {
             LOG.warn("Not clustered: without a PostgreSQL STATE_DB_URL the triggers live in this process only; a second"
                     + " instance would run every firing again");
         }
-        Duration upFor = ProcessHandle.current().info().startInstant().map(at -> Duration.between(at, Instant.now())).orElse(Duration.ZERO);
+        Duration upFor = Duration.ofMillis(java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         LOG.info("Serving pack {} environment={}: scheduled {}, on request only {}; triggers: {}; HTTP port {}, management port {};"
                         + " auth {}; shutdown grace {}s; started in {} ms", pack.name(), environment.id(), served.ids(served.scheduled()),
                 served.ids(served.all().stream().filter(Job::isManual).toList()), triggers, port(Settings.PORT, 8080),

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code POST /jobs/{id}/run} on a real replica: the answer for each outcome (200, 500, 400, 404,
- * 202 with {@code ?async=true}), the metrics the runs leave, and SIGTERM: no new call, the run under
+ * 202 with {@code ?async=true}), a run ended at its job's timeout, the metrics the runs leave, and SIGTERM: no new call, the run under
  * way gets SHUTDOWN_GRACE, then it is recorded TERMINATED, its caller gets 503, and the process exits 0.
  */
 class ServeHttpIT {
@@ -60,7 +60,7 @@ class ServeHttpIT {
     private ServeProcess serve(Map<String, String> extra) throws Exception {
         Map<String, String> settings = new HashMap<>(Map.of(
                 "ROUTES_DIR", Repo.ROOT.resolve("src/test/resources/serve-routes").toString(),
-                "SERVE_JOBS", "bootstrap,bootstrap-sync,every-2s,slow",
+                "SERVE_JOBS", "bootstrap,bootstrap-sync,every-2s,slow,hangs",
                 "STATE_DB_URL", TestPostgres.url(database),
                 "STATE_DB_USER", TestPostgres.USER,
                 "CA_API_URL", api.baseUrl(),
@@ -96,6 +96,13 @@ class ServeHttpIT {
         assertThat(JSON.readTree(failed.body()).get("exitCode").asInt()).isEqualTo(1);
         assertThat(JSON.readTree(failed.body()).get("reason").asText()).contains("HTTP 400");
 
+        api.stubFor(post(urlPathEqualTo("/hang")).atPriority(1).willReturn(aResponse().withStatus(200).withFixedDelay(30_000)));
+        long asked = System.nanoTime();
+        HttpResponse<String> hung = service.post("/jobs/hangs/run");
+        assertThat(hung.statusCode()).as(hung.body()).isEqualTo(500);
+        assertThat(JSON.readTree(hung.body()).get("reason").asText()).isEqualTo("deadline exceeded: the run took longer than the job's timeout 2s");
+        assertThat((System.nanoTime() - asked) / 1_000_000).as("answered at the job's timeout, not the call's").isLessThan(20_000);
+
         HttpResponse<String> unknown = service.post("/jobs/quota-reset/run");
         assertThat(unknown.statusCode()).as("a job this replica does not serve").isEqualTo(404);
         assertThat(unknown.body()).contains("unknown job 'quota-reset'").contains("bootstrap");
@@ -116,7 +123,8 @@ class ServeHttpIT {
                 .contains("jobs_runs_total{job=\"bootstrap-sync\",outcome=\"FAILED\"} 1.0")
                 .contains("jobs_run_duration_seconds_count{job=\"bootstrap\",outcome=\"SUCCESS\"}")
                 .contains("jobs_http_requests_total{endpoint=\"/jobs/{id}/run\",status=\"200\"} 2.0")
-                .contains("jobs_http_requests_total{endpoint=\"/jobs/{id}/run\",status=\"500\"} 1.0")
+                .contains("jobs_http_requests_total{endpoint=\"/jobs/{id}/run\",status=\"500\"} 2.0")
+                .contains("jobs_runs_total{job=\"hangs\",outcome=\"FAILED\"} 1.0")
                 .contains("jobs_http_requests_total{endpoint=\"/jobs/{id}/run\",status=\"404\"} 1.0")
                 .contains("jobs_http_requests_total{endpoint=\"/jobs/{id}/run\",status=\"202\"} 1.0")
                 .containsPattern("jobs_last_success_timestamp_seconds\\{job=\"every-2s\"} 1\\.\\d+E9")
