@@ -38,11 +38,15 @@ public final class Launcher {
         }
         boolean oneShot = args.isEmpty();
         boolean serve = !oneShot && args.get(0).equals("--serve");
-        // before anything can be logged or printed: no secret leaves the process, a signal has its summary
-        Output.prepare(env);
+        // first of all: a signal from now on has its summary line (or, serving, a graceful stop); then no
+        // secret leaves the process
+        Output.startLogging(env, new Settings(env));
         OneShot shot = oneShot ? new OneShot(env).handleSignals() : null;
         Service service = serve ? new Service(env).handleSignals() : null;
-        Output.startLogging(env, new Settings(env));
+        Output.prepare(env);
+        // configures logging now, not when the first line is written
+        LoggerFactory.getLogger("runner").debug("runtime started: java {}, pid {}", Runtime.version(), ProcessHandle.current().pid());
+        ai.cloudact.jobs.runtime.Signals.loggingReady();
         if (oneShot) {
             return shot.run();
         }

@@ -21,16 +21,16 @@ final class LogSetup {
         // a Cloud Run job sets CLOUD_RUN_JOB, a Cloud Run service (--serve) K_SERVICE
         boolean onPlatform = env.containsKey("CLOUD_RUN_JOB") || env.containsKey("K_SERVICE") || env.containsKey("KUBERNETES_SERVICE_HOST");
         boolean json = format.equals("json") || (onPlatform && !format.equals("text"));
-        System.setProperty("log.format", json ? "json" : "text");
+        System.setProperty("jobs.log.format", json ? "json" : "text");
         String level = env.getOrDefault("LOG_LEVEL", "INFO").trim().toUpperCase(Locale.ROOT);
         if (!level.matches("OFF|ERROR|WARN|INFO|DEBUG|TRACE|ALL")) {
             level = "INFO";
         }
-        System.setProperty("log.level", level);
+        System.setProperty("jobs.log.level", level);
         // libraries stay at WARN (their DEBUG lines may carry headers), or quieter when LOG_LEVEL is
-        System.setProperty("log.level.libraries", level.equals("ERROR") || level.equals("OFF") ? level : "WARN");
+        System.setProperty("jobs.log.level.libraries", level.equals("ERROR") || level.equals("OFF") ? level : "WARN");
         boolean colour = System.console() != null && !env.containsKey("NO_COLOR") && !json;
-        System.setProperty("log.ansi.disabled", Boolean.toString(!colour));
+        System.setProperty("jobs.log.ansi.disabled", Boolean.toString(!colour));
         System.setProperty("job.id", jobId == null ? "" : jobId);
         System.setProperty("job.environment", environment);
         System.setProperty("job.execution", env.getOrDefault("CLOUD_RUN_EXECUTION", env.getOrDefault("JOB_RUN_ID", "")));

@@ -61,9 +61,62 @@ public final class JobProcess {
         return new Terminated(new Result(process.exitValue(), text), exitAfterMs);
     }
 
+    /**
+     * Starts the job, sends a signal (TERM, INT) {@code afterMs} after the runtime's first line (at
+     * DEBUG: "runtime started"), and waits for the exit.
+     */
+    public static Terminated runAndSignal(Map<String, String> env, long afterMs, String signal) throws IOException, InterruptedException {
+        Path output = Files.createTempFile("job-output", ".log");
+        Map<String, String> debug = new java.util.HashMap<>(env);
+        debug.put("LOG_LEVEL", "DEBUG");
+        Process process = start(debug, output);
+        long waitUntil = System.currentTimeMillis() + 30_000;
+        while (!Files.readString(output, StandardCharsets.UTF_8).contains("runtime started") && process.isAlive()
+                && System.currentTimeMillis() < waitUntil) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(afterMs);
+        long signalled = System.nanoTime();
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        kill.waitFor(10, TimeUnit.SECONDS);
+        boolean finished = process.waitFor(30, TimeUnit.SECONDS);
+        long exitAfterMs = (System.nanoTime() - signalled) / 1_000_000;
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        Files.delete(output);
+        assertThat(finished).as("job exited after SIG%s; output:%n%s", signal, text).isTrue();
+        return new Terminated(new Result(process.exitValue(), text), exitAfterMs);
+    }
+
     public static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
         Path output = Files.createTempFile("job-output", ".log");
         Process process = start(env, output, args);
+        boolean finished = process.waitFor(90, TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        String text = Files.readString(output, StandardCharsets.UTF_8);
+        Files.delete(output);
+        assertThat(finished).as("job finished in time; output:%n%s", text).isTrue();
+        return new Result(process.exitValue(), text);
+    }
+
+    /**
+     * The runtime with the local sandbox on its class path, as {@code mvn compile camel:run} runs it:
+     * the compiled classes and job files, their dependencies, the sandbox (test classes) and WireMock.
+     */
+    public static Result runInSandbox(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        String wireMock = java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> entry.contains("wiremock-standalone")).findFirst()
+                .orElseThrow(() -> new AssertionError("wiremock-standalone is not on the test class path"));
+        String classPath = String.join(File.pathSeparator, Path.of("target", "classes").toString(),
+                Path.of("target", "test-classes").toString(), Path.of("target", "lib", "*").toString(), wireMock);
+        Path output = Files.createTempFile("job-output", ".log");
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", classPath, "ai.cloudact.jobs.Launcher"));
+        command.addAll(List.of(args));
+        Process process = start(command, env, output);
         boolean finished = process.waitFor(90, TimeUnit.SECONDS);
         if (!finished) {
             process.destroyForcibly();
@@ -79,6 +132,10 @@ public final class JobProcess {
         assertThat(JAR).as("packaged runtime; run `mvn verify`").exists();
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
         command.addAll(List.of(args));
+        return start(command, env, output);
+    }
+
+    private static Process start(List<String> command, Map<String, String> env, Path output) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.redirectOutput(output.toFile());
         CLEARED.forEach(builder.environment()::remove);
