@@ -122,9 +122,11 @@ public final class Commands {
                 Usage: java -jar scheduler-jobs.jar                  run the job named by JOB_ID (or -Dcamel.job) once
                        java -jar scheduler-jobs.jar --list [--next N] the pack's jobs [and their next N fire times]
                        java -jar scheduler-jobs.jar --validate [dir]  check job files (default: the pack's and ROUTES_DIR's)
+                       java -jar scheduler-jobs.jar --serve           serve the pack's jobs until SIGTERM: their triggers,
+                                                                      POST /jobs/{id}/run, POST /cron/tick (settings: --serve)
                        java -jar scheduler-jobs.jar --help            this text and every setting
                   --pack NAME selects the pack (as PACK=NAME does).
                 Exit codes: 0 success (or skipped), 1 the job failed, 2 configuration or usage error,
-                            143 stopped by SIGTERM, 130 interrupted by SIGINT.""";
+                            143 stopped by SIGTERM (--serve: 0, after its grace), 130 interrupted by SIGINT.""";
     }
 }

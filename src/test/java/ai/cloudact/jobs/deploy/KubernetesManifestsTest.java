@@ -42,7 +42,11 @@ class KubernetesManifestsTest {
     private static final Map<String, Class<?>> MODELS = Map.of(
             "batch/v1/CronJob", V1CronJob.class,
             "v1/ServiceAccount", V1ServiceAccount.class,
-            "v1/ConfigMap", V1ConfigMap.class);
+            "v1/ConfigMap", V1ConfigMap.class,
+            // service mode (k8s/serve, ServeManifestsTest)
+            "apps/v1/Deployment", io.kubernetes.client.openapi.models.V1Deployment.class,
+            "v1/Service", io.kubernetes.client.openapi.models.V1Service.class,
+            "policy/v1/PodDisruptionBudget", io.kubernetes.client.openapi.models.V1PodDisruptionBudget.class);
 
     @ParameterizedTest
     @ValueSource(strings = {"stage", "prod"})

@@ -27,7 +27,9 @@ public final class JobProcess {
             "JOB_TIMEOUT", "ROUTES_DIR", "JAVA_TOOL_OPTIONS", "CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION",
             "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT", "KUBERNETES_SERVICE_HOST", "JOB_RUN_ID",
             "JOB_COMPLETION_INDEX", "TASK_COUNT", "STATE_DB_URL", "STATE_DB_USER", "STATE_DB_PASSWORD", "STATE_DIR",
-            "NO_COLOR", "CAMEL_MAIN_PROFILE", "WORKER_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "CRON_SECRET");
+            "NO_COLOR", "CAMEL_MAIN_PROFILE", "WORKER_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "CRON_SECRET",
+            "PORT", "MANAGEMENT_PORT", "SERVE_JOBS", "SERVE_SCHEDULER", "SERVE_AUTH", "SERVE_AUDIENCE", "SERVE_ALLOWED_EMAILS",
+            "OIDC_JWKS_URL", "SHUTDOWN_GRACE", "K_SERVICE");
 
     public record Result(int exitCode, String output) {
     }
@@ -125,8 +127,8 @@ public final class JobProcess {
         return new Result(process.exitValue(), text);
     }
 
-    /** The packaged runtime with only the given settings (and none of the developer's shell). */
-    private static Process start(Map<String, String> env, Path output, String... args) throws IOException {
+    /** The packaged runtime with only the given settings (and none of the developer's shell), its output to a file. */
+    public static Process start(Map<String, String> env, Path output, String... args) throws IOException {
         assertThat(JAR).as("packaged runtime; run `mvn verify`").exists();
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
         command.addAll(List.of(args));
