@@ -44,6 +44,15 @@ public final class AotTraining {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            train(args);
+        } catch (IllegalStateException e) {
+            System.err.println("AOT training failed: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void train(String[] args) throws Exception {
         if (args.length != 1) {
             fail("usage: AotTraining <folder with scheduler-jobs.jar, lib/ and jvm.options>");
         }
@@ -102,7 +111,7 @@ public final class AotTraining {
     }
 
     /** The options of an @-file as the java launcher reads them: whitespace-separated words, # to end of line. */
-    static List<String> jvmOptions(Path file) throws IOException {
+    public static List<String> jvmOptions(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             fail(file + " is missing: it holds the image's JVM options (mvn package copies it to target/)");
         }
@@ -154,7 +163,6 @@ public final class AotTraining {
     }
 
     private static void fail(String message) {
-        System.err.println("AOT training failed: " + message);
-        System.exit(1);
+        throw new IllegalStateException(message);
     }
 }
