@@ -140,6 +140,9 @@ def main():
     p.add_argument("--plain-java", default="java", help="the java of the plain row (default: java on PATH)")
     p.add_argument("--variant", action="append", default=[], metavar="NAME=OPTIONS",
                    help="one more row: the AOT start with OPTIONS added to jvm.options (!OPTION removes one)")
+    p.add_argument("--variant-dir", action="append", default=[], metavar="NAME=FOLDER",
+                   help="one more row: the AOT start in FOLDER as it is (jar, lib/, jvm.options, app.aot), "
+                        "e.g. another build for an A/B of a pom change")
     p.add_argument("--out", default=str(BENCH / "target" / "startup.md"))
     args = p.parse_args()
     args.rows = args.rows.split(",")
@@ -152,6 +155,10 @@ def main():
     for spec in args.variant:
         name, _, options = spec.partition("=")
         args.variants.append((name, prepare_variant(name, options, args.java25)))
+    for spec in args.variant_dir:
+        name, _, folder = spec.partition("=")
+        args.variants.append((name, pathlib.Path(folder).resolve()))
+        args.variant_specs.append((name, f"(folder {folder})"))
     logs = BENCH / "target" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
 
