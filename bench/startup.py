@@ -56,10 +56,11 @@ def rows(args, api):
         {"name": f"AOT start (Java {args.aot_major})", "key": "aot",
          "shown": "java @jvm.options -jar scheduler-jobs.jar",
          "argv": [args.java25, "@jvm.options", "-jar", "scheduler-jobs.jar"], "cwd": TARGET, "env": job_env},
-        # A `--serve` row goes here when that mode exists, e.g.
+        # A `--serve` row goes here when that mode exists: timed until its readiness URL first answers
+        # 200, then stopped with SIGTERM (add "serve" to --rows), e.g.
         # {"name": "--serve ready (AOT)", "key": "serve", "shown": "java @jvm.options -jar scheduler-jobs.jar --serve",
         #  "argv": [args.java25, "@jvm.options", "-jar", "scheduler-jobs.jar", "--serve"], "cwd": TARGET,
-        #  "env": dict(job_env, CAMEL_SERVER_PORT="18080"), "ready": "http://127.0.0.1:18080/observe/health/ready"},
+        #  "env": job_env, "ready": "http://127.0.0.1:<its port>/observe/health/ready"},
     ]
     for name, folder in args.variants:
         listed.append({"name": f"AOT start + {name}", "key": name, "shown": f"java @jvm.options -jar ... ({name})",
