@@ -40,6 +40,8 @@ WORKDIR /app
 COPY --from=aot /app/ ./
 # Numeric, so that Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
+# Service mode only (`--serve`): the HTTP triggers on PORT, health and metrics on MANAGEMENT_PORT.
+EXPOSE 8080 9876
 # The JVM options, each explained, are in jvm.options (src/main/jvm/): the AOT cache, serial GC, C1
 # only, memory from the container limit, exit on OutOfMemoryError, no perf data file.
 ENTRYPOINT ["java", "@jvm.options", "-jar", "scheduler-jobs.jar"]
