@@ -131,7 +131,7 @@ class DockerfileTest {
     @Test
     void theJarStaysJava17Bytecode() throws Exception {
         assertThat(Repo.read("pom.xml")).contains("<maven.compiler.release>17</maven.compiler.release>");
-        byte[] header = Files.readAllBytes(Repo.ROOT.resolve("target/classes/ai/cloudact/jobs/JobRunner.class"));
+        byte[] header = Files.readAllBytes(Repo.ROOT.resolve("target/classes/ai/cloudact/jobs/Launcher.class"));
         assertThat(((header[6] & 0xff) << 8) | (header[7] & 0xff)).as("class file major version (61 = Java 17)").isEqualTo(61);
         assertThat(Repo.read("Dockerfile")).doesNotContain("-XX:AOTCache=").doesNotContain("-XX:AOTCacheOutput");
     }
