@@ -127,7 +127,7 @@ http_jobs() {
   local column
   case "$environment" in test) column=3 ;; stage) column=4 ;; prod) column=5 ;; esac
   grep -v '^#' "$jobs_tsv" | awk -F'\t' -v n="$column" 'BEGIN { OFS = "\t" }
-    $18 == "oidc" && $6 != "-" { print $1, $2, $n, $6, $7, $8, $9, $15, $16, $17, $19 }'
+    $19 == "oidc" && $6 != "-" { print $1, $2, $n, $6, $7, $8, $10, $16, $17, $18, $20 }'
 }
 
 # resolve JOB: sets job_name to the deployed name of the job whose id, long name or deployed name it is
