@@ -95,7 +95,8 @@ for r in "${!ROW_ID[@]}"; do
   [[ "${ROW_TRIGGER[$r]}" == - ]] || printf '  %-7s %-*s to be deleted (%s)\n' trigger "$name_width" "${ROW_RESOURCE[$r]}" "${ROW_TRIGGER[$r]}"
   [[ "${ROW_JOB[$r]}" == - ]] || printf '  %-7s %-*s to be deleted\n' job "$name_width" "${ROW_RESOURCE[$r]}"
 done >&2
-confirm_typed "Delete the ${#commands[@]} Cloud Run Jobs and triggers above" delete
+jobs_count="$(printf '%s\n' "${ROW_JOB[@]}" | grep -cvx -- - || true)"
+confirm_typed "Delete the ${jobs_count} Cloud Run Jobs and $((${#commands[@]} - jobs_count)) triggers above" delete
 if [[ "$ENVIRONMENT" == prod ]]; then
   confirm_typed "PROD: this deletes them in production. Type the project id" "$PROJECT"
 fi

@@ -50,4 +50,4 @@ echo "== Recent executions"
 # an execution is named <job>-<suffix>: only those of this environment's jobs
 pattern="$(printf '%s|' "${names[@]}")"
 gcloud run jobs executions list --project "$PROJECT" --region "$REGION" --limit 20 \
-  --filter "metadata.name ~ ^(${pattern%|})-[a-z0-9]+$"
+  --filter "metadata.name ~ '^(${pattern%|})-[a-z0-9]+\$'"

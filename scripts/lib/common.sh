@@ -219,8 +219,8 @@ confirm_typed() {
   local answer=""
   printf '%s (%s %s, project %s). Type %s to go on: ' "$1" "$PACK" "$ENVIRONMENT" "$PROJECT" "$2" >&2
   IFS= read -r answer || true
+  [[ -t 0 ]] || echo >&2 # an answer piped in leaves no new line after the question
   if [[ "$answer" != "$2" ]]; then
-    echo >&2
     echo "Aborted: the answer was not '$2'. Nothing was changed." >&2
     exit 1
   fi

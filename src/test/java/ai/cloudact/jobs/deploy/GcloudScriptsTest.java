@@ -484,7 +484,7 @@ class GcloudScriptsTest {
     }
 
     /** Plain environment variables of a Cloud Run Job's container. */
-    private static Map<String, String> envOf(JsonNode job) {
+    static Map<String, String> envOf(JsonNode job) {
         Map<String, String> env = new HashMap<>();
         job.at("/spec/template/spec/template/spec/containers/0/env").forEach(e -> {
             if (e.has("value")) {
@@ -495,7 +495,7 @@ class GcloudScriptsTest {
     }
 
     /** Secret variables: name to "secret:version". */
-    private static Map<String, String> secretsOf(JsonNode job) {
+    static Map<String, String> secretsOf(JsonNode job) {
         Map<String, String> secrets = new HashMap<>();
         job.at("/spec/template/spec/template/spec/containers/0/env").forEach(e -> {
             JsonNode ref = e.at("/valueFrom/secretKeyRef");
