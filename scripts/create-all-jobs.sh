@@ -174,41 +174,6 @@ existing_trigger() {
     "oauth-token-scope=$(field httpTarget.oauthToken.scope)"
 }
 
-# differences WANTED EXISTING: sets DIFF_FLAGS (gcloud flags for the wanted lines that differ) and
-# DIFF_NAMES (what differs, for the report). Lines only in EXISTING are left alone on purpose.
-differences() {
-  local line key value env_vars="" secrets=""
-  DIFF_FLAGS=() DIFF_NAMES=()
-  while IFS= read -r line; do
-    [[ -n "$line" ]] || continue
-    grep -qxF -- "$line" <<<"$2" && continue
-    key="${line%%=*}" value="${line#*=}"
-    case "$key" in
-      env:*) env_vars+="${env_vars:+,}${key#env:}=${value}" DIFF_NAMES+=("${key#env:}") ;;
-      secret:*) secrets+="${secrets:+,}${key#secret:}=${value}" DIFF_NAMES+=("${key#secret:}") ;;
-      *) DIFF_FLAGS+=("--${key}" "$value") DIFF_NAMES+=("$key") ;;
-    esac
-  done <<<"$1"
-  [[ -z "$env_vars" ]] || DIFF_FLAGS+=(--update-env-vars "$env_vars")
-  [[ -z "$secrets" ]] || DIFF_FLAGS+=(--update-secrets "$secrets")
-}
-
-# create_flags WANTED: every wanted line as a gcloud create flag.
-create_flags() {
-  local line key value env_vars="" secrets=""
-  CREATE_FLAGS=()
-  while IFS= read -r line; do
-    key="${line%%=*}" value="${line#*=}"
-    case "$key" in
-      env:*) env_vars+="${env_vars:+,}${key#env:}=${value}" ;;
-      secret:*) secrets+="${secrets:+,}${key#secret:}=${value}" ;;
-      *) CREATE_FLAGS+=("--${key}" "$value") ;;
-    esac
-  done <<<"$1"
-  [[ -z "$env_vars" ]] || CREATE_FLAGS+=(--set-env-vars "$env_vars")
-  [[ -z "$secrets" ]] || CREATE_FLAGS+=(--set-secrets "$secrets")
-}
-
 # The plan: parallel arrays, one entry per step. STEP_ROW indexes the table rows (ROW_*), or is "files"
 # for the ROUTES_DIR files; STEP_KIND is job, trigger or files, STEP_VERB the result word once done
 # (created, updated (...), resumed, unchanged...), STEP_CMD the gcloud command (shell-quoted; empty when

@@ -270,6 +270,42 @@ field() {
   awk -v k="$1: " 'index($0, k) == 1 { print substr($0, length(k) + 1); exit }' <<<"$DESCRIBED"
 }
 
+# differences WANTED EXISTING: sets DIFF_FLAGS (gcloud flags for the wanted lines that differ) and
+# DIFF_NAMES (what differs, for the report). WANTED and EXISTING hold one "key=value" a line: the key is
+# a gcloud flag, or env: or secret: and a variable name. Lines only in EXISTING are left alone on purpose.
+differences() {
+  local line key value env_vars="" secrets=""
+  DIFF_FLAGS=() DIFF_NAMES=()
+  while IFS= read -r line; do
+    [[ -n "$line" ]] || continue
+    grep -qxF -- "$line" <<<"$2" && continue
+    key="${line%%=*}" value="${line#*=}"
+    case "$key" in
+      env:*) env_vars+="${env_vars:+,}${key#env:}=${value}" DIFF_NAMES+=("${key#env:}") ;;
+      secret:*) secrets+="${secrets:+,}${key#secret:}=${value}" DIFF_NAMES+=("${key#secret:}") ;;
+      *) DIFF_FLAGS+=("--${key}" "$value") DIFF_NAMES+=("$key") ;;
+    esac
+  done <<<"$1"
+  [[ -z "$env_vars" ]] || DIFF_FLAGS+=(--update-env-vars "$env_vars")
+  [[ -z "$secrets" ]] || DIFF_FLAGS+=(--update-secrets "$secrets")
+}
+
+# create_flags WANTED: every wanted line as a gcloud create flag.
+create_flags() {
+  local line key value env_vars="" secrets=""
+  CREATE_FLAGS=()
+  while IFS= read -r line; do
+    key="${line%%=*}" value="${line#*=}"
+    case "$key" in
+      env:*) env_vars+="${env_vars:+,}${key#env:}=${value}" ;;
+      secret:*) secrets+="${secrets:+,}${key#secret:}=${value}" ;;
+      *) CREATE_FLAGS+=("--${key}" "$value") ;;
+    esac
+  done <<<"$1"
+  [[ -z "$env_vars" ]] || CREATE_FLAGS+=(--set-env-vars "$env_vars")
+  [[ -z "$secrets" ]] || CREATE_FLAGS+=(--set-secrets "$secrets")
+}
+
 # trigger_verb VERB [--pack NAME] ENV JOB|--all: pauses or resumes Cloud Scheduler triggers (the Cloud
 # Run Jobs are untouched); the body of pause-job.sh and resume-job.sh. A trigger already in the wanted
 # state is left alone (the API refuses to pause a paused one), so both are safe to re-run. --all (pause

@@ -26,7 +26,7 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * An in-memory stand-in for the Google REST APIs the deploy scripts reach through the real gcloud:
  * Cloud Run Admin v1 (namespaced jobs: get, list, create, replace, delete, :run; services: get),
- * Cloud Scheduler v1 (jobs: get, list, create, patch with updateMask, pause, resume, delete) and Cloud
+ * Cloud Scheduler v1 (jobs: get, list, create, patch with updateMask, pause, resume, run, delete) and Cloud
  * Storage JSON v1 (a bucket's get, its objects' list, multipart upload and delete: what
  * {@code gcloud storage rsync} uses). gcloud is pointed at it as its HTTP proxy, so request lines arrive
  * in absolute form ({@code GET http://us-central1-run.fake/apis/...}; the host names the region). It
@@ -66,7 +66,7 @@ final class FakeGoogleApis implements AutoCloseable {
     private static final Pattern RUN_JOB = Pattern.compile("/apis/run\\.googleapis\\.com/v1/namespaces/([^/]+)/jobs/([^/:]+)(:run)?");
     private static final Pattern RUN_EXECUTIONS = Pattern.compile("/apis/run\\.googleapis\\.com/v1/namespaces/([^/]+)/executions(?:/([^/]+))?");
     private static final Pattern SCHEDULER_JOBS = Pattern.compile("/v1/(projects/[^/]+/locations/[^/]+)/jobs");
-    private static final Pattern SCHEDULER_JOB = Pattern.compile("/v1/(projects/[^/]+/locations/[^/]+/jobs/[^/:]+)(:pause|:resume)?");
+    private static final Pattern SCHEDULER_JOB = Pattern.compile("/v1/(projects/[^/]+/locations/[^/]+/jobs/[^/:]+)(:pause|:resume|:run)?");
     private static final Pattern RUN_SERVICE = Pattern.compile("/apis/serving\\.knative\\.dev/v1/namespaces/([^/]+)/services/([^/:]+)");
     private static final Pattern BUCKET = Pattern.compile("/storage/v1/b/([^/]+)");
     private static final Pattern OBJECTS = Pattern.compile("/storage/v1/b/([^/]+)/o");
@@ -388,6 +388,10 @@ final class FakeGoogleApis implements AutoCloseable {
                     return new Object[] {400, error(400, "FAILED_PRECONDITION", "Job.state must be PAUSED to resume.")};
                 }
                 job.put("state", "ENABLED");
+                return ok(job);
+            }
+            if (":run".equals(verb) && method.equals("POST")) {
+                job.put("lastAttemptTime", "2026-11-29T00:01:00Z");
                 return ok(job);
             }
             if (verb == null && method.equals("GET")) {
