@@ -264,6 +264,9 @@ while IFS=$'\t' read -r id _; do
     [[ "$JOB_GATE" == - || "$open_gates" == *" $JOB_GATE "* ]] || gate_open=false
     wanted="$(wanted_trigger)"
     if describe scheduler "$JOB_RESOURCE"; then
+      if [[ -n "$(field httpTarget.oidcToken.serviceAccountEmail)" ]]; then
+        die "${JOB_RESOURCE} is a plain Cloud Scheduler HTTP job (scheduler-http-jobs.sh): delete it first (scheduler-http-jobs.sh --pack ${PACK} ${ENVIRONMENT} delete-all) to run ${PACK} as Cloud Run Jobs. Nothing was changed."
+      fi
       state="$(field state)"
       differences "$wanted" "$(existing_trigger)"
       if [[ ${#DIFF_FLAGS[@]} -gt 0 ]]; then

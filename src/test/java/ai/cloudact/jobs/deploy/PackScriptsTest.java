@@ -137,6 +137,19 @@ class PackScriptsTest {
                 .containsPattern("(?m)^clear-sessions +validibot-clear-sessions-dev +deployed +\\S+ +PAUSED$")
                 .containsPattern("(?m)^purge-expired-submissions +validibot-purge-expired-submissions-dev +deployed +\\S+ +ENABLED$")
                 .contains("validibot-clear-sessions-dev-00001");
+
+        // a plain Scheduler HTTP job of the same name (scheduler-http-jobs.sh) is not taken over as a trigger
+        String firstName = jobs.get(0).resource("test");
+        ObjectNode httpJob = FakeGoogleApis.JSON.createObjectNode().put("name", test.trigger(firstName)).put("schedule", jobs.get(0).schedule())
+                .put("timeZone", jobs.get(0).timeZone()).put("state", "ENABLED");
+        httpJob.putObject("httpTarget").put("uri", url + "/api/v1/scheduled/x/").putObject("oidcToken")
+                .put("serviceAccountEmail", test.schedulerServiceAccount()).put("audience", url);
+        api.restore(new FakeGoogleApis.State(Map.of(), Map.of(test.trigger(firstName), httpJob)));
+        api.clearRequests();
+        Result taken = gcloud.run("", Map.of("WORKER_URL", url), "scripts/create-all-jobs.sh", "test", "--pack", VALIDIBOT);
+        assertThat(taken.exit()).as(taken.output()).isEqualTo(2);
+        assertThat(taken.output()).contains(firstName + " is a plain Cloud Scheduler HTTP job (scheduler-http-jobs.sh)", "Nothing was changed");
+        assertThat(writes()).isEmpty();
     }
 
     @Test

@@ -42,6 +42,7 @@ final class RealGcloud {
                 [api_endpoint_overrides]
                 run = http://run.fake/
                 cloudscheduler = http://scheduler.fake/
+                storage = http://storage.fake/
 
                 [proxy]
                 type = http
