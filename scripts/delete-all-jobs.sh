@@ -22,7 +22,7 @@ USAGE
 
 take_common_options "$@"
 set -- ${ARGS[@]+"${ARGS[@]}"}
-[[ $# -ge 1 ]] || usage
+[[ $# -ge 1 && "$1" != -h && "$1" != --help ]] || usage
 env_name="$1"
 shift
 dry_run=false

@@ -20,7 +20,7 @@ USAGE
 
 take_common_options "$@"
 set -- ${ARGS[@]+"${ARGS[@]}"}
-[[ $# -ge 2 ]] || usage
+[[ $# -ge 2 && "$1" != -h && "$1" != --help ]] || usage
 env_name="$1"
 job="$2"
 shift 2
