@@ -175,6 +175,8 @@ setting_value() {
       *) die "${ENVIRONMENTS_TSV#"$SCRIPTS_DIR"/}: unknown lookup '${source}' for ${name}" ;;
     esac
   fi
+  # the scripts pass variables as NAME=value,NAME=value: a comma would cut the value
+  [[ "$SETTING" != *,* ]] || die "${name}: '${SETTING}' holds a comma, which the deploy cannot pass on; nothing was changed."
   SETTING_VALUES[$name]="$SETTING"
 }
 
