@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Creates or updates one Cloud Run Job per row of the job table (JOBS_TSV, generated from the catalog
-# and the routes) and one Cloud Scheduler trigger per scheduled job. Made to be re-run every deploy:
-#   1. it reads every job and trigger first (describe); a failure other than NOT_FOUND stops it
+# Creates or updates one Cloud Run Job per job of a pack (scripts/packs/<pack>.tsv, generated from its
+# job files) and one Cloud Scheduler trigger per scheduled job, in one environment of
+# scripts/packs/<pack>.environments.tsv. Made to be re-run every deploy:
+#   1. it reads every job and trigger first (describe), and every setting a job needs that is looked up
+#      (a Cloud Run service's URL); a failure other than NOT_FOUND, or a setting with no value, stops it
 #      before anything is changed;
 #   2. it compares the fields it manages and plans only what differs: create what is missing,
 #      update the fields that differ (env vars and secrets with --update-*, so a value set by an
@@ -9,40 +11,59 @@
 #   3. in prod it shows the plan and asks; then it applies it, one line per job and trigger, and
 #      ends with a table. Exit 1 if any step failed.
 # A trigger's paused or enabled state is only changed by an explicit flag (--billing-endpoint-ready).
+# With --routes, the jobs from a ROUTES_DIR too: their files go to a Cloud Storage bucket that their
+# Cloud Run Jobs mount at /routes.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"
 
 usage() {
   cat >&2 <<USAGE
-Usage: $(basename "$0") ENV [--billing-endpoint-ready] [--image IMAGE] [--dry-run]
+Usage: $(basename "$0") ENV [--pack NAME] [--billing-endpoint-ready] [--image IMAGE] [--dry-run]
+                         [--routes DIR --routes-bucket BUCKET]
   ENV                       test | stage | prod (prod shows what will change and asks: type or pipe "yes")
+  --pack NAME               the pack to deploy (default cloudact): scripts/packs/NAME.tsv and
+                            NAME.environments.tsv give its jobs, names, time zones, project and accounts
   --billing-endpoint-ready  the frontend's billing endpoint exists: open the billing-endpoint gate, i.e.
                             create the billing triggers (billing-retry, reconcile) or resume them if paused.
                             Without it they are not created (Cloud Scheduler cannot create a paused
                             trigger), and existing ones keep whatever state they have.
-  --image IMAGE             image to deploy (default: the ENV tag pushed by cloudbuild-jobs.yaml);
-                            a previous tag rolls back (docs/deploy.md)
+  --image IMAGE             image to deploy (default: the environment's, e.g. the ENV tag pushed by
+                            cloudbuild-jobs.yaml); a previous tag rolls back (docs/deploy.md)
   --dry-run                 read what exists, print the exact gcloud commands that would change
                             something, run none of them
-Optional input: SUPABASE_PROJECT_REF (jobs that use Supabase). Unset, the value already on the job
-is kept; a job created without it exits 2 until it is set (a warning says so).
+  --routes DIR              also the jobs from a ROUTES_DIR, as scripts/generate-deploy-files.sh
+                            --routes-dir wrote them into DIR; their files are synchronised to
+  --routes-bucket BUCKET    a Cloud Storage bucket of their own, mounted read-only at /routes
+Settings a job needs (its settings column, e.g. WORKER_URL): the variable's value when set, else the
+environment's lookup (the URL of a Cloud Run service); neither stops before any change.
+Optional input: SUPABASE_PROJECT_REF (jobs that use Supabase's access token). Unset, the value already
+on the job is kept; a job created without it exits 2 until it is set (a warning says so).
 USAGE
   exit 2
 }
 
-[[ $# -ge 1 ]] || usage
+take_common_options "$@"
+set -- ${ARGS[@]+"${ARGS[@]}"}
+[[ $# -ge 1 && "$1" != -h && "$1" != --help ]] || usage
 env_name="$1"
 shift
 open_gates=" "
 image=""
 dry_run=false
+bucket=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --billing-endpoint-ready) open_gates+="billing-endpoint " ;;
     --image)
       [[ $# -ge 2 ]] || usage
       image="$2"
+      shift
+      ;;
+    --routes-bucket)
+      [[ $# -ge 2 ]] || usage
+      bucket="${2#gs://}"
+      bucket="${bucket%/}"
       shift
       ;;
     --dry-run) dry_run=true ;;
@@ -53,39 +74,50 @@ while [[ $# -gt 0 ]]; do
 done
 
 use_environment "$env_name"
-image="${image:-${REGION}-docker.pkg.dev/${PROJECT}/cloudact/cloudact-jobs:${ENVIRONMENT}}"
+image="${image:-$IMAGE}"
 KNOWN_GATES=" billing-endpoint "
+if [[ -n "${ROUTES_TSV:-}" && -z "$bucket" ]]; then
+  die "--routes needs --routes-bucket BUCKET: the Cloud Storage bucket the jobs from ROUTES_DIR read their files from"
+fi
+[[ -z "$bucket" || -n "${ROUTES_TSV:-}" ]] || die "--routes-bucket goes with --routes DIR"
 
-# secret_lines LIST: "secret:VAR=SECRET:latest" for the comma-separated variable names of the table.
-secret_lines() {
-  local secret
-  for secret in ${1//,/ }; do
-    case "$secret" in
-      -) ;; # the job reads no secret (e.g. BigQuery only)
-      CA_ROOT_API_KEY) echo "secret:CA_ROOT_API_KEY=ca-root-api-key${SECRET_SUFFIX}:latest" ;;
-      SUPABASE_ACCESS_TOKEN) echo "secret:SUPABASE_ACCESS_TOKEN=supabase-access-token${SUPABASE_SUFFIX}:latest" ;;
-      *) die "${JOBS_TSV##*/}: no Secret Manager secret known for $secret" ;;
-    esac
-  done
-}
-
-# wanted_job: the managed fields of the current job (JOB_* from resolve_job), one "key=value" a line;
-# the key is the gcloud flag, or env:/secret: and the variable name.
+# wanted_job: sets WANTED to the managed fields of the current job (JOB_* from resolve_job), one
+# "key=value" a line; the key is the gcloud flag, or env:/secret: and the variable name. In this shell,
+# not a subshell: a setting looked up once serves every job, and a missing one stops the script here.
 wanted_job() {
-  # the runner's own deadline, inside the task timeout, so its summary line is still written
-  local deadline=$((JOB_TIMEOUT - 30 > JOB_TIMEOUT * 9 / 10 ? JOB_TIMEOUT - 30 : JOB_TIMEOUT * 9 / 10))
-  printf '%s\n' "image=${image}" "service-account=${RUNTIME_SA}" "tasks=1" "max-retries=${JOB_RETRIES}" \
+  local name
+  WANTED="$(printf '%s\n' "image=${image}" "service-account=${RUNTIME_SA}" "tasks=1" "max-retries=${JOB_RETRIES}" \
     "task-timeout=${JOB_TIMEOUT}s" "memory=${JOB_MEMORY}" "cpu=${JOB_CPU}" \
-    "env:JOB_ID=${JOB_ID}" "env:ENVIRONMENT=${ENVIRONMENT}" "env:GCP_PROJECT_ID=${PROJECT}" "env:JOB_TIMEOUT=${deadline}"
+    "env:PACK=${PACK}" "env:JOB_ID=${JOB_ID}" "env:ENVIRONMENT=${ENVIRONMENT}" "env:GCP_PROJECT_ID=${PROJECT}" \
+    "env:JOB_TIMEOUT=${JOB_DEADLINE}")"
+  # the settings the job's calls need (WORKER_URL...): the operator's value or the environment's lookup
+  if [[ "$JOB_SETTINGS" != - ]]; then
+    for name in ${JOB_SETTINGS//,/ }; do
+      setting_value "$name"
+      WANTED+=$'\n'"env:${name}=${SETTING}"
+    done
+  fi
   # jobs that talk to Supabase need its project: not a secret, but it differs per environment
   if [[ ",${JOB_SECRETS}," == *",SUPABASE_ACCESS_TOKEN,"* && -n "${SUPABASE_PROJECT_REF:-}" ]]; then
-    echo "env:SUPABASE_PROJECT_REF=${SUPABASE_PROJECT_REF}"
+    WANTED+=$'\n'"env:SUPABASE_PROJECT_REF=${SUPABASE_PROJECT_REF}"
   fi
-  secret_lines "$JOB_SECRETS"
+  if [[ "$JOB_SECRETS" != - ]]; then
+    for name in ${JOB_SECRETS//,/ }; do
+      secret_of "$name"
+      WANTED+=$'\n'"secret:${name}=${SECRET}:latest"
+    done
+  fi
+  # a job from ROUTES_DIR reads its file from the bucket, mounted read-only
+  if [[ "$JOB_FROM_ROUTES" == true ]]; then
+    WANTED+=$'\n'"env:ROUTES_DIR=/routes"
+    WANTED+=$'\n'"add-volume=name=routes,type=cloud-storage,bucket=${bucket},readonly=true"
+    WANTED+=$'\n'"add-volume-mount=volume=routes,mount-path=/routes"
+  fi
 }
 
 # existing_job: the same lines read from DESCRIBED (a Cloud Run Admin v1 Job, flattened). JSON omits
-# zero values, so a missing maxRetries is 0 and a missing taskCount 1; "1000m" CPU is 1.
+# zero values, so a missing maxRetries is 0 and a missing taskCount 1; "1000m" CPU is 1. A Cloud Storage
+# volume and a volume mount read back as the --add-volume and --add-volume-mount values that make them.
 existing_job() {
   awk '
     function put(k, v) { out[k] = v }
@@ -95,6 +127,9 @@ existing_job() {
     key == "spec.template.spec.template.spec.maxRetries" { put("max-retries", val) }
     key == "spec.template.spec.template.spec.timeoutSeconds" { put("task-timeout", val "s") }
     key == "spec.template.spec.template.spec.serviceAccountName" { put("service-account", val) }
+    match(key, /^spec\.template\.spec\.template\.spec\.volumes\[[0-9]+\]\./) {
+      n = substr(key, 1, RLENGTH); sub(/^.*\]\./, "", key); volume[n, key] = val; volumes[n] = 1
+    }
     index(key, "spec.template.spec.template.spec.containers[0].") == 1 {
       sub(/^spec\.template\.spec\.template\.spec\.containers\[0\]\./, "", key)
       if (key == "image") put("image", val)
@@ -102,6 +137,9 @@ existing_job() {
       else if (key == "resources.limits.cpu") put("cpu", (val ~ /^[0-9]+000m$/) ? substr(val, 1, length(val) - 4) : val)
       else if (match(key, /^env\[[0-9]+\]\./)) {
         n = substr(key, 5, RLENGTH - 6); sub(/^env\[[0-9]+\]\./, "", key); env[n, key] = val; envs[n] = 1
+      }
+      else if (match(key, /^volumeMounts\[[0-9]+\]\./)) {
+        n = substr(key, 1, RLENGTH); sub(/^volumeMounts\[[0-9]+\]\./, "", key); mount[n, key] = val; mounts[n] = 1
       }
     }
     END {
@@ -113,6 +151,12 @@ existing_job() {
           print "secret:" env[n, "name"] "=" env[n, "valueFrom.secretKeyRef.name"] ":" env[n, "valueFrom.secretKeyRef.key"]
         else print "env:" env[n, "name"] "=" env[n, "value"]
       }
+      for (n in volumes) {
+        if (volume[n, "csi.driver"] == "gcsfuse.run.googleapis.com")
+          print "add-volume=name=" volume[n, "name"] ",type=cloud-storage,bucket=" volume[n, "csi.volumeAttributes.bucketName"] \
+            ",readonly=" (tolower(volume[n, "csi.readOnly"]) == "true" ? "true" : "false")
+      }
+      for (n in mounts) print "add-volume-mount=volume=" mount[n, "name"] ",mount-path=" mount[n, "mountPath"]
     }' <<<"$DESCRIBED"
 }
 
@@ -130,48 +174,15 @@ existing_trigger() {
     "oauth-token-scope=$(field httpTarget.oauthToken.scope)"
 }
 
-# differences WANTED EXISTING: sets DIFF_FLAGS (gcloud flags for the wanted lines that differ) and
-# DIFF_NAMES (what differs, for the report). Lines only in EXISTING are left alone on purpose.
-differences() {
-  local line key value env_vars="" secrets=""
-  DIFF_FLAGS=() DIFF_NAMES=()
-  while IFS= read -r line; do
-    [[ -n "$line" ]] || continue
-    grep -qxF -- "$line" <<<"$2" && continue
-    key="${line%%=*}" value="${line#*=}"
-    case "$key" in
-      env:*) env_vars+="${env_vars:+,}${key#env:}=${value}" DIFF_NAMES+=("${key#env:}") ;;
-      secret:*) secrets+="${secrets:+,}${key#secret:}=${value}" DIFF_NAMES+=("${key#secret:}") ;;
-      *) DIFF_FLAGS+=("--${key}" "$value") DIFF_NAMES+=("$key") ;;
-    esac
-  done <<<"$1"
-  [[ -z "$env_vars" ]] || DIFF_FLAGS+=(--update-env-vars "$env_vars")
-  [[ -z "$secrets" ]] || DIFF_FLAGS+=(--update-secrets "$secrets")
-}
-
-# create_flags WANTED: every wanted line as a gcloud create flag.
-create_flags() {
-  local line key value env_vars="" secrets=""
-  CREATE_FLAGS=()
-  while IFS= read -r line; do
-    key="${line%%=*}" value="${line#*=}"
-    case "$key" in
-      env:*) env_vars+="${env_vars:+,}${key#env:}=${value}" ;;
-      secret:*) secrets+="${secrets:+,}${key#secret:}=${value}" ;;
-      *) CREATE_FLAGS+=("--${key}" "$value") ;;
-    esac
-  done <<<"$1"
-  [[ -z "$env_vars" ]] || CREATE_FLAGS+=(--set-env-vars "$env_vars")
-  [[ -z "$secrets" ]] || CREATE_FLAGS+=(--set-secrets "$secrets")
-}
-
-# The plan: parallel arrays, one entry per step. STEP_ROW indexes the table rows (ROW_*), STEP_KIND is
-# job or trigger, STEP_VERB the result word once done (created, updated (...), resumed, unchanged...),
-# STEP_CMD the gcloud command (shell-quoted; empty when there is nothing to do).
+# The plan: parallel arrays, one entry per step. STEP_ROW indexes the table rows (ROW_*), or is "files"
+# for the ROUTES_DIR files; STEP_KIND is job, trigger or files, STEP_VERB the result word once done
+# (created, updated (...), resumed, unchanged...), STEP_CMD the gcloud command (shell-quoted; empty when
+# there is nothing to do).
 ROW_ID=() ROW_RESOURCE=() ROW_JOB=() ROW_TRIGGER=()
 STEP_ROW=() STEP_KIND=() STEP_VERB=() STEP_CMD=()
 WARNINGS=()
 writes=0
+files_status=""
 
 plan() {
   local row="$1" kind="$2" verb="$3"
@@ -187,14 +198,41 @@ plan() {
 
 joined() { local IFS=', '; echo "$*"; }
 
+# resource_of STEP: what a step changes, for its line.
+resource_of() {
+  if [[ "${STEP_KIND[$1]}" == files ]]; then echo "gs://${bucket}"; else echo "${ROW_RESOURCE[${STEP_ROW[$1]}]}"; fi
+}
+
+# --- the files of the jobs from ROUTES_DIR: the bucket holds exactly them. A dry run of the
+# synchronisation reads what differs, so that an identical re-run uploads nothing.
+if [[ -n "$bucket" ]]; then
+  sync=(gcloud storage rsync "$ROUTES_FILES" "gs://${bucket}" --delete-unmatched-destination-objects --checksums-only)
+  if ! preview="$("${sync[@]}" --dry-run 2>&1 </dev/null)"; then
+    if grep -q "gs://${bucket} not found" <<<"$preview"; then
+      die "the bucket gs://${bucket} does not exist: create it (gcloud storage buckets create gs://${bucket} --project ${PROJECT} --location ${REGION} --uniform-bucket-level-access) and let ${RUNTIME_SA} read it (roles/storage.objectViewer). Nothing was changed."
+    fi
+    echo "$preview" >&2
+    echo "error: could not read gs://${bucket}: stopped, nothing was changed." >&2
+    exit 1
+  fi
+  copies="$(grep -c '^Would copy ' <<<"$preview" || true)"
+  removals="$(grep -c '^Would remove ' <<<"$preview" || true)"
+  if [[ $((copies + removals)) -eq 0 ]]; then
+    plan files files unchanged
+  else
+    plan files files "synchronised (${copies} copied, ${removals} removed)" "${sync[@]}" --quiet
+  fi
+fi
+
 row=0
 run_where=(--project "$PROJECT" --region "$REGION")
 scheduler_where=(--project "$PROJECT" --location "$REGION")
 while IFS=$'\t' read -r id _; do
   resolve_job "$id"
-  [[ "$JOB_GATE" == - || "$KNOWN_GATES" == *" $JOB_GATE "* ]] || die "${JOBS_TSV##*/}: unknown gate '$JOB_GATE' for $JOB_ID"
+  [[ "$JOB_GATE" == - || "$KNOWN_GATES" == *" $JOB_GATE "* ]] || die "${PACK}: unknown gate '$JOB_GATE' for $JOB_ID (known:${KNOWN_GATES})"
   ROW_ID+=("$JOB_ID") ROW_RESOURCE+=("$JOB_RESOURCE") ROW_JOB+=("") ROW_TRIGGER+=("")
-  wanted="$(wanted_job)"
+  wanted_job
+  wanted="$WANTED"
 
   # --- the Cloud Run Job
   if describe run "$JOB_RESOURCE"; then
@@ -226,6 +264,9 @@ while IFS=$'\t' read -r id _; do
     [[ "$JOB_GATE" == - || "$open_gates" == *" $JOB_GATE "* ]] || gate_open=false
     wanted="$(wanted_trigger)"
     if describe scheduler "$JOB_RESOURCE"; then
+      if [[ -n "$(field httpTarget.oidcToken.serviceAccountEmail)" ]]; then
+        die "${JOB_RESOURCE} is a plain Cloud Scheduler HTTP job (scheduler-http-jobs.sh): delete it first (scheduler-http-jobs.sh --pack ${PACK} ${ENVIRONMENT} delete-all) to run ${PACK} as Cloud Run Jobs. Nothing was changed."
+      fi
       state="$(field state)"
       differences "$wanted" "$(existing_trigger)"
       if [[ ${#DIFF_FLAGS[@]} -gt 0 ]]; then
@@ -262,9 +303,16 @@ if [[ "$dry_run" == true ]]; then
   echo "Dry run: ${writes} command(s) above not run; ${ENVIRONMENT} (${PROJECT}, ${REGION}) is unchanged."
 fi
 
+# the widths of the lines and the table: the longest id and name
+id_width=15 name_width=40
+for r in "${!ROW_ID[@]}"; do
+  [[ ${#ROW_ID[$r]} -lt $id_width ]] || id_width=$((${#ROW_ID[$r]} + 1))
+  [[ ${#ROW_RESOURCE[$r]} -lt $name_width ]] || name_width=$((${#ROW_RESOURCE[$r]} + 1))
+done
+
 if [[ "$dry_run" == false && $writes -gt 0 && "$ENVIRONMENT" == prod ]]; then
   for i in "${!STEP_CMD[@]}"; do
-    [[ -z "${STEP_CMD[$i]}" ]] || printf '  %-7s %-40s %s\n' "${STEP_KIND[$i]}" "${ROW_RESOURCE[${STEP_ROW[$i]}]}" "to be ${STEP_VERB[$i]}"
+    [[ -z "${STEP_CMD[$i]}" ]] || printf '  %-7s %-*s %s\n' "${STEP_KIND[$i]}" "$name_width" "$(resource_of "$i")" "to be ${STEP_VERB[$i]}"
   done
   confirm_prod "${writes} change(s) above, image ${image}"
 fi
@@ -279,12 +327,16 @@ for i in "${!STEP_VERB[@]}"; do
     [[ -z "$cmd" ]] || verb="to be ${verb}"
   elif [[ "$kind" == trigger && "${ROW_JOB[$r]}" == FAILED ]]; then
     verb="skipped (its job failed)"
-  elif [[ -n "$cmd" ]] && ! eval "$cmd" 2>"$err"; then
+  elif [[ -n "$cmd" ]] && ! eval "$cmd" >"$err" 2>&1; then
     verb=FAILED message="$(sed 's/^/    /' "$err")" # gcloud's own message, shown under the line
     failed=1
   fi
-  if [[ "$kind" == job ]]; then ROW_JOB[r]="$verb"; else ROW_TRIGGER[r]="$verb"; fi
-  [[ "$dry_run" == true ]] || printf '%-7s %-40s %s\n' "$kind" "${ROW_RESOURCE[$r]}" "$verb"
+  case "$kind" in
+    job) ROW_JOB[r]="$verb" ;;
+    trigger) ROW_TRIGGER[r]="$verb" ;;
+    files) files_status="$verb" ;;
+  esac
+  [[ "$dry_run" == true ]] || printf '%-7s %-*s %s\n' "$kind" "$name_width" "$(resource_of "$i")" "$verb"
   [[ -z "$message" ]] || echo "$message" >&2
 done
 
@@ -294,12 +346,13 @@ done
 
 # --- the final table
 echo
-printf '%-15s %-40s %-28s %s\n' JOB "CLOUD RUN JOB" "JOB STATUS" TRIGGER
+printf '%-*s %-*s %-28s %s\n' "$id_width" JOB "$name_width" "CLOUD RUN JOB" "JOB STATUS" TRIGGER
 for r in "${!ROW_ID[@]}"; do
-  printf '%-15s %-40s %-28s %s\n' "${ROW_ID[$r]}" "${ROW_RESOURCE[$r]}" "${ROW_JOB[$r]}" "${ROW_TRIGGER[$r]}"
+  printf '%-*s %-*s %-28s %s\n' "$id_width" "${ROW_ID[$r]}" "$name_width" "${ROW_RESOURCE[$r]}" "${ROW_JOB[$r]}" "${ROW_TRIGGER[$r]}"
 done
+[[ -z "$files_status" ]] || echo "ROUTES_DIR files in gs://${bucket}: ${files_status}"
 if [[ $failed -ne 0 ]]; then
-  echo "FAILED: ${ENVIRONMENT} (${PROJECT}, ${REGION}): see the FAILED lines; fix and re-run (what succeeded is kept)." >&2
+  echo "FAILED: ${PACK} ${ENVIRONMENT} (${PROJECT}, ${REGION}): see the FAILED lines; fix and re-run (what succeeded is kept)." >&2
   exit 1
 fi
-echo "Done: ${ENVIRONMENT} (${PROJECT}, ${REGION}), image ${image}."
+echo "Done: ${PACK} ${ENVIRONMENT} (${PROJECT}, ${REGION}), image ${image}."

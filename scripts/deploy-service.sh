@@ -45,7 +45,7 @@ service="cloudact-jobs-serve${NAME_SUFFIX}"
 trigger="${service}-tick"
 # the audience the callers' ID tokens carry: a name that does not depend on the service's generated URL
 audience="$service"
-image="${REGION}-docker.pkg.dev/${PROJECT}/cloudact/cloudact-jobs:${ENVIRONMENT}"
+image="$IMAGE"
 allowed="$SCHEDULER_SA"
 for caller in ${callers[@]+"${callers[@]}"}; do
   allowed+=",${caller}"
@@ -68,8 +68,11 @@ env_vars+=";SERVE_AUDIENCE=${audience};SERVE_ALLOWED_EMAILS=${allowed};SHUTDOWN_
 if [[ -n "${SUPABASE_PROJECT_REF:-}" ]]; then
   env_vars+=";SUPABASE_PROJECT_REF=${SUPABASE_PROJECT_REF}"
 fi
-secrets="CA_ROOT_API_KEY=ca-root-api-key${SECRET_SUFFIX}:latest"
-secrets+=",SUPABASE_ACCESS_TOKEN=supabase-access-token${SUPABASE_SUFFIX}:latest"
+# the jobs' secrets as the environments table names them (pack.properties), then the run-state database's
+secret_of CA_ROOT_API_KEY
+secrets="CA_ROOT_API_KEY=${SECRET}:latest"
+secret_of SUPABASE_ACCESS_TOKEN
+secrets+=",SUPABASE_ACCESS_TOKEN=${SECRET}:latest"
 secrets+=",STATE_DB_URL=cloudact-jobs-state-db-url${NAME_SUFFIX}:latest"
 secrets+=",STATE_DB_PASSWORD=cloudact-jobs-state-db-password${NAME_SUFFIX}:latest"
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Resumes the Cloud Scheduler trigger of a scheduled job (the Cloud Run Job itself is untouched).
+# Resumes the Cloud Scheduler trigger of a scheduled job of a pack (--pack NAME, default cloudact);
+# the Cloud Run Job itself is untouched.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"

@@ -10,27 +10,27 @@ import java.util.Map;
 import ai.cloudact.jobs.catalog.Job;
 import ai.cloudact.jobs.catalog.JobCatalog;
 import ai.cloudact.jobs.catalog.Pack;
+import ai.cloudact.jobs.run.ConfigurationException;
 
 /**
  * Generates the deploy files that repeat what the job files say (schedules, names, deploy facts), so
  * that the job files stay their single source:
  * <ul>
- *   <li>{@code scripts/jobs.tsv}: the table the gcloud scripts read (Cloud Run Jobs, Cloud Scheduler),
- *   for the default pack;</li>
- *   <li>{@code k8s/base/cronjobs.yaml}: one Kubernetes CronJob per job of the default pack;</li>
  *   <li>for every pack, {@code scripts/packs/<pack>.tsv} and {@code scripts/packs/<pack>.environments.tsv}
- *   ({@link PackTables}), what the scripts need to deploy any pack;</li>
+ *   ({@link PackTables}): the tables the gcloud scripts read to deploy it (Cloud Run Jobs, Cloud Scheduler);</li>
+ *   <li>{@code k8s/base/cronjobs.yaml}: one Kubernetes CronJob per job of the default pack;</li>
  *   <li>for every other pack, its kustomize base and overlays under {@code k8s/packs/<pack>/}
  *   ({@link PackManifests}).</li>
  * </ul>
  * Run from the repository root: {@value #COMMAND} [--pack NAME] [--check]. With {@code --check} it
  * writes nothing and exits 1 when a committed file differs from what the job files give (the tests do
- * the same); {@code --pack} limits it to one pack.
+ * the same); {@code --pack} limits it to one pack. With {@code --routes-dir DIR --out OUT} it writes
+ * instead the deploy files of the jobs in a ROUTES_DIR into OUT ({@link RoutesDeploy}); a job file it
+ * cannot deploy is one line on stderr and exit 2.
  */
 public final class DeployFiles {
 
     public static final String COMMAND = "scripts/generate-deploy-files.sh";
-    public static final String JOBS_TSV = "scripts/jobs.tsv";
     public static final String CRONJOBS_YAML = "k8s/base/cronjobs.yaml";
 
     /** Never fires (there is no 31 February): a CronJob needs a schedule even when suspended. */
@@ -42,26 +42,84 @@ public final class DeployFiles {
     public static void main(String[] args) throws IOException {
         List<String> arguments = List.of(args);
         boolean check = arguments.contains("--check");
-        int packAt = arguments.indexOf("--pack");
-        List<String> packs = packAt >= 0 && packAt + 1 < arguments.size() ? List.of(arguments.get(packAt + 1)) : Pack.names();
+        String packName = option(arguments, "--pack");
+        String routesDir = option(arguments, "--routes-dir");
+        String out = option(arguments, "--out");
         Path root = Path.of(".");
+        int stale;
+        try {
+            if (routesDir != null) {
+                if (out == null) {
+                    throw new ConfigurationException("--routes-dir needs --out OUT: the directory to write the ROUTES_DIR's deploy files to");
+                }
+                stale = routes(Pack.load(packName), Path.of(routesDir), Path.of(out), root, check);
+            } else {
+                stale = 0;
+                for (String name : packName == null ? Pack.names() : List.of(packName)) {
+                    Pack pack = Pack.load(name);
+                    stale += write(root, render(pack, JobCatalog.load(pack, null).jobs()), check, COMMAND);
+                }
+            }
+        } catch (ConfigurationException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(stale == 0 ? 0 : 1);
+    }
+
+    /**
+     * Writes (or with {@code check} compares) the deploy files of the jobs in {@code routesDir} under
+     * {@code out} ({@link RoutesDeploy}), removing the job files of jobs no longer there; the number out of date.
+     */
+    static int routes(Pack pack, Path routesDir, Path out, Path root, boolean check) throws IOException {
+        int stale = write(out, RoutesDeploy.render(pack, routesDir, out, root), check, COMMAND + " --routes-dir");
+        return stale + removeStale(out.resolve(RoutesDeploy.FILES), RoutesDeploy.jobs(pack, routesDir), check);
+    }
+
+    private static String option(List<String> arguments, String name) {
+        int at = arguments.indexOf(name);
+        return at >= 0 && at + 1 < arguments.size() ? arguments.get(at + 1) : null;
+    }
+
+    /** Writes the files that differ under {@code root} (with --check: only counts them); the number out of date. */
+    private static int write(Path root, Map<String, String> files, boolean check, String command) throws IOException {
         int stale = 0;
-        for (String name : packs) {
-            Pack pack = Pack.load(name);
-            for (Map.Entry<String, String> file : render(pack, JobCatalog.load(pack, null).jobs()).entrySet()) {
-                Path path = root.resolve(file.getKey());
-                boolean same = Files.exists(path) && Files.readString(path).equals(file.getValue());
-                if (check && !same) {
-                    System.err.println(file.getKey() + " is out of date: run " + COMMAND);
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            Path path = root.resolve(file.getKey());
+            boolean same = Files.exists(path) && Files.readString(path).equals(file.getValue());
+            if (check && !same) {
+                System.err.println(path + " is out of date: run " + command);
+                stale++;
+            } else if (!check && !same) {
+                Files.createDirectories(path.getParent());
+                Files.writeString(path, file.getValue());
+                System.out.println("wrote " + path);
+            }
+        }
+        return stale;
+    }
+
+    /** A job file left in the generated directory by a job that is gone would still be uploaded and mounted: removed. */
+    private static int removeStale(Path files, List<Job> jobs, boolean check) throws IOException {
+        if (!Files.isDirectory(files)) {
+            return 0;
+        }
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        jobs.forEach(job -> wanted.add(job.id() + ".yaml"));
+        int stale = 0;
+        try (var listing = Files.list(files)) {
+            for (Path file : listing.filter(f -> !wanted.contains(f.getFileName().toString())).toList()) {
+                if (check) {
+                    System.err.println(file + " belongs to no job any more");
                     stale++;
-                } else if (!check && !same) {
-                    Files.createDirectories(path.getParent());
-                    Files.writeString(path, file.getValue());
-                    System.out.println("wrote " + file.getKey());
+                } else {
+                    Files.delete(file);
+                    System.out.println("removed " + file);
                 }
             }
         }
-        System.exit(stale == 0 ? 0 : 1);
+        return stale;
     }
 
     /** The deploy files of the pack these jobs belong to (the default pack when there are none): path to content. */
@@ -73,7 +131,6 @@ public final class DeployFiles {
     public static Map<String, String> render(Pack pack, List<Job> jobs) {
         Map<String, String> files = new LinkedHashMap<>();
         if (pack.name().equals(Pack.DEFAULT)) {
-            files.put(JOBS_TSV, jobsTsv(jobs));
             files.put(CRONJOBS_YAML, cronJobs(jobs));
         } else {
             files.putAll(PackManifests.render(pack, jobs));
@@ -83,22 +140,13 @@ public final class DeployFiles {
         return files;
     }
 
-    static String jobsTsv(List<Job> jobs) {
-        StringBuilder out = new StringBuilder()
-                .append("# GENERATED by ").append(COMMAND).append(" from the job files in src/main/resources/packs/: do not edit.\n")
-                .append("# id\tname\tschedule\ttime_zone\ttimeout_seconds\tretries\tmemory\tcpu\tsecrets\tgate\n");
-        for (Job job : jobs) {
-            out.append(String.join("\t", job.id(), job.longName(), job.isManual() ? "-" : job.schedule().unixCron(), timeZone(job),
-                    Long.toString(timeoutSeconds(job)), Integer.toString(job.spec().getRetries()), job.spec().getMemory(),
-                    job.spec().getCpu(), job.secrets().isEmpty() ? "-" : String.join(",", job.secrets()),
-                    job.spec().getGate() == null ? "-" : job.spec().getGate())).append('\n');
-        }
-        return out.toString();
+    static String cronJobs(List<Job> jobs) {
+        return cronJobs(jobs, jobs.isEmpty() || jobs.get(0).pack().equals(Pack.DEFAULT) ? "the job files in src/main/resources/packs/"
+                : "the job files in src/main/resources/packs/" + jobs.get(0).pack() + "/");
     }
 
-    static String cronJobs(List<Job> jobs) {
-        String from = jobs.isEmpty() || jobs.get(0).pack().equals(Pack.DEFAULT) ? "the job files in src/main/resources/packs/"
-                : "the job files in src/main/resources/packs/" + jobs.get(0).pack() + "/";
+    /** One CronJob per job, generated {@code from} (what the header names). */
+    static String cronJobs(List<Job> jobs, String from) {
         StringBuilder out = new StringBuilder()
                 .append("# GENERATED by ").append(COMMAND).append(" from ").append(from).append(": do not edit.\n")
                 .append("# One CronJob per job. Manual jobs are suspended CronJobs that never fire; run one with\n")

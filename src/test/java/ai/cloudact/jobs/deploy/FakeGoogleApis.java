@@ -24,20 +24,23 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * An in-memory stand-in for the two Google REST APIs the deploy scripts reach through the real gcloud:
- * Cloud Run Admin v1 (namespaced jobs: get, list, create, replace, :run) and Cloud Scheduler v1 (jobs:
- * get, list, create, patch with updateMask, pause, resume, delete). gcloud is pointed at it as its
- * HTTP proxy, so request lines arrive in absolute form ({@code GET http://us-central1-run.fake/apis/...}).
- * It keeps state like the real services where the scripts depend on it (create of an existing job is
- * 409, pause needs ENABLED, resume needs PAUSED, a patch changes only the fields of its updateMask and
- * never the state), records every request, and can be told to answer an error instead.
+ * An in-memory stand-in for the Google REST APIs the deploy scripts reach through the real gcloud:
+ * Cloud Run Admin v1 (namespaced jobs: get, list, create, replace, delete, :run; services: get),
+ * Cloud Scheduler v1 (jobs: get, list, create, patch with updateMask, pause, resume, run, delete) and Cloud
+ * Storage JSON v1 (a bucket's get, its objects' list, multipart upload and delete: what
+ * {@code gcloud storage rsync} uses). gcloud is pointed at it as its HTTP proxy, so request lines arrive
+ * in absolute form ({@code GET http://us-central1-run.fake/apis/...}; the host names the region). It
+ * keeps state like the real services where the scripts depend on it (create of an existing job is 409,
+ * pause needs ENABLED, resume needs PAUSED, a patch changes only the fields of its updateMask and never
+ * the state, an object's hashes are its content's), records every request, and can be told to answer an
+ * error instead.
  */
 final class FakeGoogleApis implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One request as gcloud sent it: method, path without host or query, query, JSON body (or missing). */
-    record Request(String method, String path, String query, JsonNode body) {
+    /** One request as gcloud sent it: method, path without host or query, query, JSON body (or missing), host. */
+    record Request(String method, String path, String query, JsonNode body, String host) {
         boolean isWrite() {
             return !method.equals("GET");
         }
@@ -55,11 +58,20 @@ final class FakeGoogleApis implements AutoCloseable {
     record State(Map<String, JsonNode> runJobs, Map<String, JsonNode> schedulerJobs) {
     }
 
+    /** An object of a Cloud Storage bucket: its metadata as the API answers it, and its content. */
+    record StoredObject(ObjectNode metadata, byte[] content) {
+    }
+
     private static final Pattern RUN_JOBS = Pattern.compile("/apis/run\\.googleapis\\.com/v1/namespaces/([^/]+)/jobs");
     private static final Pattern RUN_JOB = Pattern.compile("/apis/run\\.googleapis\\.com/v1/namespaces/([^/]+)/jobs/([^/:]+)(:run)?");
     private static final Pattern RUN_EXECUTIONS = Pattern.compile("/apis/run\\.googleapis\\.com/v1/namespaces/([^/]+)/executions(?:/([^/]+))?");
     private static final Pattern SCHEDULER_JOBS = Pattern.compile("/v1/(projects/[^/]+/locations/[^/]+)/jobs");
-    private static final Pattern SCHEDULER_JOB = Pattern.compile("/v1/(projects/[^/]+/locations/[^/]+/jobs/[^/:]+)(:pause|:resume)?");
+    private static final Pattern SCHEDULER_JOB = Pattern.compile("/v1/(projects/[^/]+/locations/[^/]+/jobs/[^/:]+)(:pause|:resume|:run)?");
+    private static final Pattern RUN_SERVICE = Pattern.compile("/apis/serving\\.knative\\.dev/v1/namespaces/([^/]+)/services/([^/:]+)");
+    private static final Pattern BUCKET = Pattern.compile("/storage/v1/b/([^/]+)");
+    private static final Pattern OBJECTS = Pattern.compile("/storage/v1/b/([^/]+)/o");
+    private static final Pattern OBJECT = Pattern.compile("/storage/v1/b/([^/]+)/o/(.+)");
+    private static final Pattern UPLOAD = Pattern.compile("/upload/storage/v1/b/([^/]+)/o");
 
     private final HttpServer server;
     private final List<Request> requests = new ArrayList<>();
@@ -68,6 +80,11 @@ final class FakeGoogleApis implements AutoCloseable {
     private final Map<String, ObjectNode> runJobs = new TreeMap<>();
     private final Map<String, ObjectNode> schedulerJobs = new TreeMap<>();
     private final Map<String, ObjectNode> executions = new TreeMap<>();
+    /** Cloud Run services by "namespace/name" (read only: what a lookup of a service's URL finds). */
+    private final Map<String, ObjectNode> services = new TreeMap<>();
+    /** Cloud Storage objects by "bucket/name", of the buckets that exist. */
+    private final java.util.Set<String> buckets = new java.util.TreeSet<>();
+    private final Map<String, StoredObject> objects = new TreeMap<>();
 
     FakeGoogleApis() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -137,6 +154,31 @@ final class FakeGoogleApis implements AutoCloseable {
         return copy;
     }
 
+    /** A Cloud Run service that exists in the project (namespace), serving at {@code url}. */
+    synchronized void putService(String namespace, String name, String url) {
+        ObjectNode service = JSON.createObjectNode().put("apiVersion", "serving.knative.dev/v1").put("kind", "Service");
+        service.putObject("metadata").put("name", name).put("namespace", namespace).put("generation", 1);
+        ObjectNode status = service.putObject("status").put("observedGeneration", 1).put("url", url);
+        status.putArray("conditions").addObject().put("type", "Ready").put("status", "True");
+        services.put(namespace + "/" + name, service);
+    }
+
+    /** A Cloud Storage bucket that exists (empty). */
+    synchronized void putBucket(String bucket) {
+        buckets.add(bucket);
+    }
+
+    /** The objects of a bucket: name to content. */
+    synchronized Map<String, String> objects(String bucket) {
+        Map<String, String> found = new TreeMap<>();
+        objects.forEach((key, object) -> {
+            if (key.startsWith(bucket + "/")) {
+                found.put(key.substring(bucket.length() + 1), new String(object.content(), StandardCharsets.UTF_8));
+            }
+        });
+        return found;
+    }
+
     /** Changes a field of a stored Scheduler job behind the scripts' back (what an operator's console click does). */
     synchronized void setSchedulerField(String name, String field, String value) {
         schedulerJobs.get(name).put(field, value);
@@ -158,11 +200,13 @@ final class FakeGoogleApis implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 raw = in.readAllBytes();
             }
-            JsonNode body = raw.length == 0 ? MissingNode.getInstance() : JSON.readTree(raw);
+            String host = uri.getHost() == null ? exchange.getRequestHeaders().getFirst("Host") : uri.getHost();
+            boolean upload = UPLOAD.matcher(path).matches();
+            JsonNode body = raw.length == 0 || upload ? MissingNode.getInstance() : JSON.readTree(raw);
             int code;
             JsonNode answer;
             synchronized (this) {
-                requests.add(new Request(method, path, query, body));
+                requests.add(new Request(method, path, query, body, host == null ? "" : host));
                 Failure failure = failures.stream()
                         .filter(f -> f.method().equals(method) && f.path().matcher(path).find()
                                 && (f.bodyContains().isEmpty() || body.toString().contains(f.bodyContains())))
@@ -171,13 +215,18 @@ final class FakeGoogleApis implements AutoCloseable {
                     code = failure.code();
                     answer = error(failure.code(), failure.status(), failure.message());
                 } else {
-                    Object[] result = route(method, path, query, body);
+                    Object[] result = upload ? upload(path, exchange.getRequestHeaders().getFirst("Content-Type"), raw)
+                            : route(method, path, query, body);
                     code = (Integer) result[0];
                     answer = (JsonNode) result[1];
                 }
             }
             byte[] out = JSON.writeValueAsBytes(answer);
             exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+            if (code == 204) {
+                exchange.sendResponseHeaders(204, -1);
+                return;
+            }
             exchange.sendResponseHeaders(code, out.length);
             try (OutputStream os = exchange.getResponseBody()) {
                 os.write(out);
@@ -251,11 +300,50 @@ final class FakeGoogleApis implements AutoCloseable {
             if (method.equals("GET")) {
                 return ok(job);
             }
+            if (method.equals("DELETE")) {
+                runJobs.remove(key);
+                ObjectNode status = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Status").put("status", "Success");
+                status.putObject("details").put("name", m.group(2)).put("group", "run.googleapis.com").put("kind", "jobs");
+                return ok(status);
+            }
             if (method.equals("PUT")) {
                 ObjectNode replaced = body.deepCopy();
                 ready(replaced, job.path("metadata").path("generation").asInt(1) + 1);
                 runJobs.put(key, replaced);
                 return ok(replaced);
+            }
+        } else if ((m = RUN_SERVICE.matcher(path)).matches() && method.equals("GET")) {
+            ObjectNode service = services.get(m.group(1) + "/" + m.group(2));
+            return service == null ? notFound("Resource '" + m.group(2) + "' of kind 'SERVICE' in project '" + m.group(1) + "' does not exist.")
+                    : ok(service);
+        } else if ((m = BUCKET.matcher(path)).matches() && method.equals("GET")) {
+            return buckets.contains(m.group(1)) ? ok(JSON.createObjectNode().put("kind", "storage#bucket").put("name", m.group(1))
+                    .put("id", m.group(1)).put("location", "US")) : notFound("The specified bucket does not exist.");
+        } else if ((m = OBJECTS.matcher(path)).matches() && method.equals("GET")) {
+            if (!buckets.contains(m.group(1))) {
+                return notFound("The specified bucket does not exist.");
+            }
+            ObjectNode list = JSON.createObjectNode().put("kind", "storage#objects");
+            ArrayNode items = list.putArray("items");
+            String bucket = m.group(1);
+            objects.forEach((key, object) -> {
+                if (key.startsWith(bucket + "/")) {
+                    items.add(object.metadata());
+                }
+            });
+            return ok(list);
+        } else if ((m = OBJECT.matcher(path)).matches()) {
+            String key = m.group(1) + "/" + URLDecoder.decode(m.group(2), StandardCharsets.UTF_8);
+            StoredObject object = objects.get(key);
+            if (object == null) {
+                return notFound("No such object: " + key);
+            }
+            if (method.equals("GET")) {
+                return ok(object.metadata());
+            }
+            if (method.equals("DELETE")) {
+                objects.remove(key);
+                return new Object[] {204, JSON.createObjectNode()};
             }
         } else if ((m = SCHEDULER_JOBS.matcher(path)).matches()) {
             String parent = m.group(1);
@@ -302,6 +390,10 @@ final class FakeGoogleApis implements AutoCloseable {
                 job.put("state", "ENABLED");
                 return ok(job);
             }
+            if (":run".equals(verb) && method.equals("POST")) {
+                job.put("lastAttemptTime", "2026-11-29T00:01:00Z");
+                return ok(job);
+            }
             if (verb == null && method.equals("GET")) {
                 return ok(job);
             }
@@ -324,6 +416,64 @@ final class FakeGoogleApis implements AutoCloseable {
             }
         }
         return new Object[] {400, error(400, "INVALID_ARGUMENT", "the fake does not know " + method + " " + path)};
+    }
+
+    /**
+     * A multipart upload ({@code uploadType=multipart}): a JSON part with the object's metadata, then its
+     * content. The answer carries the content's MD5 and CRC32C, which gcloud checks, and which rsync
+     * compares to skip files that did not change.
+     */
+    private synchronized Object[] upload(String path, String contentType, byte[] raw) {
+        Matcher m = UPLOAD.matcher(path);
+        if (!m.matches() || !buckets.contains(m.group(1))) {
+            return notFound("The specified bucket does not exist.");
+        }
+        String boundary = contentType.replaceFirst(".*boundary=", "").replaceAll("^[\"']|[\"']$", "");
+        String text = new String(raw, StandardCharsets.ISO_8859_1);
+        String[] parts = text.split(Pattern.quote("--" + boundary));
+        JsonNode metadata = null;
+        byte[] content = null;
+        for (int i = 1; i < parts.length - 1; i++) {
+            String part = parts[i];
+            String separator = part.contains("\r\n\r\n") ? "\r\n\r\n" : "\n\n";
+            int headersEnd = part.indexOf(separator);
+            String headers = part.substring(0, headersEnd);
+            String payload = part.substring(headersEnd + separator.length()).replaceFirst("\r?\n$", "");
+            byte[] bytes = payload.getBytes(StandardCharsets.ISO_8859_1);
+            if (metadata == null && headers.contains("application/json")) {
+                try {
+                    metadata = JSON.readTree(bytes);
+                } catch (IOException e) {
+                    return new Object[] {400, error(400, "INVALID_ARGUMENT", "metadata is not JSON")};
+                }
+            } else {
+                content = bytes;
+            }
+        }
+        if (metadata == null || content == null) {
+            return new Object[] {400, error(400, "INVALID_ARGUMENT", "this fake needs a multipart upload: metadata, then content")};
+        }
+        String bucket = m.group(1);
+        String name = metadata.path("name").asText();
+        ObjectNode stored = ((ObjectNode) metadata).deepCopy();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(content);
+        byte[] crc32c = java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
+        byte[] md5;
+        try {
+            md5 = java.security.MessageDigest.getInstance("MD5").digest(content);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        StoredObject previous = objects.get(bucket + "/" + name);
+        long generation = previous == null ? 1 : previous.metadata().path("generation").asLong() + 1;
+        stored.put("kind", "storage#object").put("bucket", bucket).put("name", name).put("size", String.valueOf(content.length))
+                .put("md5Hash", java.util.Base64.getEncoder().encodeToString(md5))
+                .put("crc32c", java.util.Base64.getEncoder().encodeToString(crc32c))
+                .put("generation", String.valueOf(generation)).put("metageneration", "1").put("storageClass", "STANDARD")
+                .put("timeCreated", "2026-11-29T00:00:00.000Z").put("updated", "2026-11-29T00:00:00.000Z");
+        objects.put(bucket + "/" + name, new StoredObject(stored, content));
+        return ok(stored);
     }
 
     /** Copies the value at a dotted path from the patch into the job, or removes it there when the patch lacks it. */

@@ -26,10 +26,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The scripts under scripts/, run with the real gcloud CLI against {@link FakeGoogleApis} (Cloud Run
  * Admin v1 and Cloud Scheduler v1 on loopback): the assertions are on the REST requests gcloud makes
  * (method, path, body fields) and on the state the fake keeps, never on gcloud's argument list.
- * Expectations come from scripts/jobs.tsv, the table the scripts read.
+ * Expectations come from scripts/packs/&lt;pack&gt;.tsv and &lt;pack&gt;.environments.tsv, the tables the
+ * scripts read. The default pack's whole behaviour is proven here; the other packs' (their names, time
+ * zones, settings looked up or given, secrets) and delete-all-jobs.sh in {@link PackScriptsTest}.
  */
 class GcloudScriptsTest {
 
+    private static final String CLOUDACT = "cloudact";
     private static final String STAGE_PROJECT = "cloudact-testing-1";
     private static final String RUN_JOBS = "/apis/run.googleapis.com/v1/namespaces/" + STAGE_PROJECT + "/jobs";
     private static final String TRIGGERS = "/v1/projects/" + STAGE_PROJECT + "/locations/us-central1/jobs";
@@ -82,7 +85,7 @@ class GcloudScriptsTest {
         int firstWrite = indexOfFirstWrite(requests);
         List<String> readBeforeWrites = requests.subList(0, firstWrite).stream().map(Request::path).toList();
         List<String> expectedWrites = new ArrayList<>();
-        for (JobTable job : JobTable.load()) {
+        for (JobTable job : JobTable.load(CLOUDACT)) {
             String name = job.resource("stage");
             assertThat(readBeforeWrites).as("every job is read before anything is written").contains(RUN_JOBS + "/" + name);
             expectedWrites.add("POST " + RUN_JOBS);
@@ -96,7 +99,7 @@ class GcloudScriptsTest {
         // the writes: one create per job and per open trigger, nothing else (no pause, no patch)
         assertThat(writes()).extracting(r -> r.method() + " " + r.path()).containsExactlyElementsOf(expectedWrites);
 
-        for (JobTable job : JobTable.load()) {
+        for (JobTable job : JobTable.load(CLOUDACT)) {
             String name = job.resource("stage");
             Request create = writes().stream().filter(r -> r.path().equals(RUN_JOBS) && r.body().at("/metadata/name").asText().equals(name))
                     .findFirst().orElseThrow(() -> new AssertionError("no create of " + name));
@@ -119,7 +122,7 @@ class GcloudScriptsTest {
             }
         }
         // the final table, no YAML
-        assertThat(result.output()).contains("JOB             CLOUD RUN JOB", "Done: stage").doesNotContain("apiVersion:", "To execute this job");
+        assertThat(result.output()).contains("JOB             CLOUD RUN JOB", "Done: cloudact stage").doesNotContain("apiVersion:", "To execute this job");
         assertThat(result.output()).containsPattern("(?m)^billing-retry +cloudact-5min-billing-sync-retry-stage +created +waiting for gate billing-endpoint");
         synchronized (GcloudScriptsTest.class) {
             if (deployedStage == null) {
@@ -136,7 +139,7 @@ class GcloudScriptsTest {
         assertThat(again.exit()).as(again.output()).isZero();
         assertThat(writes()).as("an identical re-run only reads").isEmpty();
         assertThat(api.state()).isEqualTo(deployedStage);
-        for (JobTable job : JobTable.load()) {
+        for (JobTable job : JobTable.load(CLOUDACT)) {
             assertThat(again.output()).containsPattern("(?m)^job +" + job.resource("stage") + " +unchanged$");
             if (!job.manual() && !job.gated()) {
                 assertThat(again.output()).containsPattern("(?m)^trigger +" + job.resource("stage") + " +unchanged$");
@@ -148,7 +151,7 @@ class GcloudScriptsTest {
     @Test
     void reRunWithoutAnOptionalInputKeepsWhatEarlierRunsSet() throws Exception {
         startFromStageDeploy();
-        String migrate = JobTable.byId("migrate").resource("stage");
+        String migrate = JobTable.byId(CLOUDACT, "migrate").resource("stage");
 
         Result withoutRef = deploy("", Map.of(), "stage");
         assertThat(withoutRef.exit()).as(withoutRef.output()).isZero();
@@ -166,8 +169,8 @@ class GcloudScriptsTest {
         Result newTag = deploy("", Map.of(), "stage", "--image", newImage);
         assertThat(newTag.exit()).as(newTag.output()).isZero();
         assertThat(writes()).as("one replace per job, no trigger touched")
-                .extracting(Request::method).containsOnly("PUT").hasSize(JobTable.load().size());
-        for (JobTable job : JobTable.load()) {
+                .extracting(Request::method).containsOnly("PUT").hasSize(JobTable.load(CLOUDACT).size());
+        for (JobTable job : JobTable.load(CLOUDACT)) {
             JsonNode stored = api.runJob(STAGE_PROJECT, job.resource("stage"));
             assertRunJob(stored, job, newImage);
             assertThat(newTag.output()).containsPattern("(?m)^job +" + job.resource("stage") + " +updated \\(image\\)$");
@@ -224,7 +227,7 @@ class GcloudScriptsTest {
             assertThat(r.method() + " " + r.path()).isEqualTo("PATCH " + TRIGGERS + "/cloudact-daily-alerts-stage");
             assertThat(r.query()).contains("updateMask=schedule").doesNotContain("state");
         });
-        assertThat(api.schedulerJob(alerts).path("schedule").asText()).isEqualTo(JobTable.byId("alerts").schedule());
+        assertThat(api.schedulerJob(alerts).path("schedule").asText()).isEqualTo(JobTable.byId(CLOUDACT, "alerts").schedule());
         assertThat(api.schedulerJob(alerts).path("state").asText()).isEqualTo("PAUSED");
         assertThat(drift.output()).containsPattern("(?m)^trigger +cloudact-daily-alerts-stage +updated \\(schedule\\), PAUSED$");
     }
@@ -232,7 +235,7 @@ class GcloudScriptsTest {
     @Test
     void aPermissionErrorIsNotNotFoundAndStopsBeforeAnyChange() throws Exception {
         // nothing exists yet, so every job would be created: the 403 on the 8th job's read must stop it all
-        String cleanup = JobTable.byId("quota-cleanup").resource("stage");
+        String cleanup = JobTable.byId(CLOUDACT, "quota-cleanup").resource("stage");
         api.fail("GET", RUN_JOBS + "/" + cleanup + "$", 403, "PERMISSION_DENIED", "Permission 'run.jobs.get' denied on resource '" + cleanup + "'");
         Result denied = deploy("", SUPABASE_REF, "stage");
         assertThat(denied.exit()).as(denied.output()).isEqualTo(1);
@@ -253,17 +256,17 @@ class GcloudScriptsTest {
 
     @Test
     void aConflictOnCreateFailsThatJobAndTheRunButNotTheOthers() throws Exception {
-        String quotaReset = JobTable.byId("quota-reset").resource("stage");
+        String quotaReset = JobTable.byId(CLOUDACT, "quota-reset").resource("stage");
         api.fail("POST", RUN_JOBS + "$", "\"name\":\"" + quotaReset + "\"", 409, "ALREADY_EXISTS", "Resource '" + quotaReset + "' already exists.");
         Result result = deploy("", SUPABASE_REF, "stage");
 
         assertThat(result.exit()).as(result.output()).isEqualTo(1);
         assertThat(result.output()).containsPattern("(?m)^job +" + quotaReset + " +FAILED$")
                 .containsPattern("(?m)^trigger +" + quotaReset + " +skipped \\(its job failed\\)$")
-                .contains("already exists", "FAILED: stage");
+                .contains("already exists", "FAILED: cloudact stage");
         assertThat(writes()).as("its trigger is not created")
                 .noneMatch(r -> r.path().equals(TRIGGERS) && r.body().path("name").asText().endsWith("/" + quotaReset));
-        assertThat(api.runJobs()).as("the other jobs are created").hasSize(JobTable.load().size() - 1);
+        assertThat(api.runJobs()).as("the other jobs are created").hasSize(JobTable.load(CLOUDACT).size() - 1);
     }
 
     @Test
@@ -282,11 +285,11 @@ class GcloudScriptsTest {
         api.clearRequests();
         Result yes = deploy("yes\n", SUPABASE_REF, "prod");
         assertThat(yes.exit()).as(yes.output()).isZero();
-        JobTable migrate = JobTable.byId("migrate");
+        JobTable migrate = JobTable.byId(CLOUDACT, "migrate");
         JsonNode prodMigrate = api.runJob("cloudact-prod", migrate.resource("prod"));
         assertRunJob(prodMigrate, migrate, "us-central1-docker.pkg.dev/cloudact-prod/cloudact/cloudact-jobs:prod");
         assertThat(secretsOf(prodMigrate)).containsExactly(java.util.Map.entry("SUPABASE_ACCESS_TOKEN", "supabase-access-token-prod:latest"));
-        assertThat(api.runJobs()).hasSize(JobTable.load().size()).allSatisfy((k, v) -> assertThat(k).startsWith("cloudact-prod/"));
+        assertThat(api.runJobs()).hasSize(JobTable.load(CLOUDACT).size()).allSatisfy((k, v) -> assertThat(k).startsWith("cloudact-prod/"));
 
         // an existing prod trigger: pausing it asks too
         api.clearRequests();
@@ -301,13 +304,13 @@ class GcloudScriptsTest {
         assertThat(dry.exit()).as(dry.output()).isZero();
         assertThat(writes()).isEmpty();
         List<String> commands = dry.output().lines().filter(l -> l.startsWith("gcloud ")).toList();
-        long openTriggers = JobTable.load().stream().filter(j -> !j.manual() && !j.gated()).count();
-        assertThat(commands).hasSize(JobTable.load().size() + (int) openTriggers);
+        long openTriggers = JobTable.load(CLOUDACT).stream().filter(j -> !j.manual() && !j.gated()).count();
+        assertThat(commands).hasSize(JobTable.load(CLOUDACT).size() + (int) openTriggers);
         assertThat(commands).contains(
                 "gcloud run jobs create cloudact-5min-billing-sync-retry-stage --project cloudact-testing-1 --region us-central1"
                         + " --image " + STAGE_IMAGE + " --service-account cloudact-jobs@cloudact-testing-1.iam.gserviceaccount.com"
                         + " --tasks 1 --max-retries 0 --task-timeout 240s --memory 512Mi --cpu 1"
-                        + " --set-env-vars JOB_ID=billing-retry,ENVIRONMENT=stage,GCP_PROJECT_ID=cloudact-testing-1,JOB_TIMEOUT=216"
+                        + " --set-env-vars PACK=cloudact,JOB_ID=billing-retry,ENVIRONMENT=stage,GCP_PROJECT_ID=cloudact-testing-1,JOB_TIMEOUT=216"
                         + " --set-secrets CA_ROOT_API_KEY=ca-root-api-key-test:latest --quiet --format none",
                 "gcloud scheduler jobs create http cloudact-daily-quota-reset-stage --project cloudact-testing-1 --location us-central1"
                         + " --schedule '0 0 * * *' --time-zone Etc/UTC"
@@ -368,7 +371,7 @@ class GcloudScriptsTest {
         assertThat(all.exit()).as(all.output()).isZero();
         assertThat(all.output()).contains("cloudact-5min-billing-sync-retry-stage: does not exist");
         assertThat(writes()).extracting(Request::path).allMatch(p -> p.endsWith(":pause"))
-                .hasSize((int) JobTable.load().stream().filter(j -> !j.manual() && !j.gated()).count());
+                .hasSize((int) JobTable.load(CLOUDACT).stream().filter(j -> !j.manual() && !j.gated()).count());
         assertThat(api.schedulerJobs().values()).allSatisfy(t -> assertThat(t.path("state").asText()).isEqualTo("PAUSED"));
     }
 
@@ -398,7 +401,7 @@ class GcloudScriptsTest {
 
         Result usage = gcloud.run("", Map.of(), "scripts/run-job.sh", "stage");
         assertThat(usage.exit()).isEqualTo(2);
-        assertThat(usage.output()).contains("Usage: run-job.sh ENV JOB [--wait] [--dry-run]");
+        assertThat(usage.output()).contains("Usage: run-job.sh ENV JOB [--pack NAME] [--routes DIR] [--wait] [--dry-run]");
         assertThat(gcloud.run("", Map.of(), "scripts/run-job.sh", "stage", "alerts", "--now").output()).contains("unknown option '--now'");
         assertThat(gcloud.run("", Map.of(), "scripts/create-all-jobs.sh", "qa").output()).contains("unknown environment 'qa'");
         assertThat(api.requests()).as("refused before any request").isEmpty();
@@ -439,7 +442,7 @@ class GcloudScriptsTest {
     }
 
     private static String triggerName(String id) {
-        return "projects/" + STAGE_PROJECT + "/locations/us-central1/jobs/" + JobTable.byId(id).resource("stage");
+        return "projects/" + STAGE_PROJECT + "/locations/us-central1/jobs/" + JobTable.byId(CLOUDACT, id).resource("stage");
     }
 
     /** The fields the script manages on a Cloud Run Job (a create body or the stored job). */
@@ -451,10 +454,13 @@ class GcloudScriptsTest {
         String project = prod ? "cloudact-prod" : STAGE_PROJECT;
         assertThat(job.at("/metadata/name").asText()).as(as).isEqualTo(row.resource(prod ? "prod" : "stage"));
         assertThat(container.path("image").asText()).as(as).isEqualTo(image);
-        assertThat(envOf(job)).as(as).containsEntry("JOB_ID", row.id()).containsEntry("ENVIRONMENT", prod ? "prod" : "stage")
+        assertThat(envOf(job)).as(as).containsEntry("PACK", CLOUDACT).containsEntry("JOB_ID", row.id())
+                .containsEntry("ENVIRONMENT", prod ? "prod" : "stage")
                 .containsEntry("GCP_PROJECT_ID", project).containsEntry("JOB_TIMEOUT", String.valueOf(row.runnerDeadline()));
         Map<String, String> secrets = secretsOf(job);
         assertThat(secrets.keySet()).as(as).containsExactlyInAnyOrderElementsOf(row.secrets());
+        EnvironmentTable environment = EnvironmentTable.of(CLOUDACT, prod ? "prod" : "stage");
+        row.secrets().forEach(secret -> assertThat(secrets).as(as).containsEntry(secret, environment.secrets().get(secret) + ":latest"));
         if (!prod && row.secrets().contains("CA_ROOT_API_KEY")) {
             assertThat(secrets).as(as).containsEntry("CA_ROOT_API_KEY", "ca-root-api-key-test:latest");
         }
@@ -478,7 +484,7 @@ class GcloudScriptsTest {
     }
 
     /** Plain environment variables of a Cloud Run Job's container. */
-    private static Map<String, String> envOf(JsonNode job) {
+    static Map<String, String> envOf(JsonNode job) {
         Map<String, String> env = new HashMap<>();
         job.at("/spec/template/spec/template/spec/containers/0/env").forEach(e -> {
             if (e.has("value")) {
@@ -489,7 +495,7 @@ class GcloudScriptsTest {
     }
 
     /** Secret variables: name to "secret:version". */
-    private static Map<String, String> secretsOf(JsonNode job) {
+    static Map<String, String> secretsOf(JsonNode job) {
         Map<String, String> secrets = new HashMap<>();
         job.at("/spec/template/spec/template/spec/containers/0/env").forEach(e -> {
             JsonNode ref = e.at("/valueFrom/secretKeyRef");

@@ -1,33 +1,56 @@
 package ai.cloudact.jobs.deploy;
 
 import ai.cloudact.jobs.support.Repo;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
- * scripts/jobs.tsv read the way the scripts read it: the deploy tests take their expectations from the
- * table the scripts are given (its columns are the contract), not from the Java code that generates it.
+ * One row of a job table, scripts/packs/&lt;pack&gt;.tsv (or the table of a ROUTES_DIR), read the way the
+ * scripts read it: the deploy tests take their expectations from the table the scripts are given (its
+ * columns are the contract), not from the Java code that generates it.
  */
-record JobTable(String id, String name, String schedule, String timeZone, int timeoutSeconds, int retries,
-        String memory, String cpu, List<String> secrets, String gate) {
+record JobTable(String id, String name, Map<String, String> names, String schedule, String timeZone, int timeoutSeconds,
+        int runnerDeadline, int retries, String memory, String cpu, List<String> secrets, String gate, List<String> settings,
+        String method, String url, String body, String auth, String description) {
 
-    static final String PATH = "scripts/jobs.tsv";
+    static final int COLUMNS = 20;
 
-    static List<JobTable> load() {
-        return Repo.read(PATH).lines().filter(l -> !l.startsWith("#") && !l.isBlank()).map(JobTable::parse).toList();
+    static String path(String pack) {
+        return PackTables.DIRECTORY + pack + ".tsv";
     }
 
-    static JobTable byId(String id) {
-        return load().stream().filter(j -> j.id().equals(id)).findFirst().orElseThrow(() -> new AssertionError("no job " + id + " in " + PATH));
+    static List<JobTable> load(String pack) {
+        return load(Repo.ROOT.resolve(path(pack)));
     }
 
-    private static JobTable parse(String line) {
-        String[] f = line.split("\t", -1);
-        if (f.length != 10) {
-            throw new AssertionError(PATH + ": expected 10 tab-separated columns, got " + f.length + ": " + line);
+    static List<JobTable> load(Path table) {
+        try {
+            return Files.readAllLines(table).stream().filter(l -> !l.startsWith("#") && !l.isBlank()).map(l -> parse(table, l)).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        return new JobTable(f[0], f[1], f[2], f[3], Integer.parseInt(f[4]), Integer.parseInt(f[5]), f[6], f[7],
-                f[8].equals("-") ? List.of() : Arrays.asList(f[8].split(",")), f[9]);
+    }
+
+    static JobTable byId(String pack, String id) {
+        return load(pack).stream().filter(j -> j.id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no job " + id + " in " + path(pack)));
+    }
+
+    private static JobTable parse(Path table, String line) {
+        String[] f = line.split("\t", -1);
+        if (f.length != COLUMNS) {
+            throw new AssertionError(table + ": expected " + COLUMNS + " tab-separated columns, got " + f.length + ": " + line);
+        }
+        return new JobTable(f[0], f[1], Map.of("test", f[2], "stage", f[3], "prod", f[4]), f[5], f[6], Integer.parseInt(f[7]),
+                Integer.parseInt(f[8]), Integer.parseInt(f[9]), f[10], f[11], list(f[12]), f[13], list(f[14]), f[15], f[16], f[17],
+                f[18], f[19]);
+    }
+
+    private static List<String> list(String column) {
+        return column.equals("-") ? List.of() : Arrays.asList(column.split(","));
     }
 
     boolean manual() {
@@ -38,13 +61,8 @@ record JobTable(String id, String name, String schedule, String timeZone, int ti
         return !gate.equals("-");
     }
 
-    /** The Cloud Run Job and Scheduler trigger name in an environment (test and stage share a project, hence the suffix). */
+    /** The Cloud Run Job and Scheduler trigger name in an environment: the name_&lt;env&gt; column. */
     String resource(String env) {
-        return env.equals("prod") ? name : name + "-" + env;
-    }
-
-    /** JOB_TIMEOUT given to the runner: inside the task timeout, so its summary line is still written. */
-    int runnerDeadline() {
-        return Math.max(timeoutSeconds - 30, timeoutSeconds * 9 / 10);
+        return names.get(env);
     }
 }

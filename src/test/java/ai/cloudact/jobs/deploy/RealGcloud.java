@@ -42,6 +42,7 @@ final class RealGcloud {
                 [api_endpoint_overrides]
                 run = http://run.fake/
                 cloudscheduler = http://scheduler.fake/
+                storage = http://storage.fake/
 
                 [proxy]
                 type = http
@@ -76,7 +77,8 @@ final class RealGcloud {
         Map<String, String> env = builder.environment();
         // nothing of the developer's gcloud setup, proxies or deploy inputs may leak in
         env.keySet().removeIf(k -> k.startsWith("CLOUDSDK_") || k.toLowerCase().endsWith("_proxy")
-                || k.equals("CLOUDACT_REGION") || k.equals("SUPABASE_PROJECT_REF") || k.equals("GOOGLE_APPLICATION_CREDENTIALS"));
+                || k.equals("CLOUDACT_REGION") || k.equals("SUPABASE_PROJECT_REF") || k.equals("GOOGLE_APPLICATION_CREDENTIALS")
+                || k.equals("WORKER_URL") || k.equals("SUPABASE_URL"));
         env.put("CLOUDSDK_CONFIG", config.toString());
         env.put("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE", token.toString());
         env.putAll(extraEnv);

@@ -138,12 +138,13 @@ class ScheduleSourceTest {
 
         Map<String, String> files = DeployFiles.render(JobCatalog.load(Pack.load(Pack.DEFAULT), routes).jobs());
 
-        assertThat(files.get(DeployFiles.JOBS_TSV)).contains(
-                "weekly-report\tcloudact-weekly-report\t0 7 * * MON\tEurope/Berlin\t1200\t1\t512Mi\t1\tCA_ROOT_API_KEY\t-\n");
+        String table = PackTables.jobsPath(Pack.load(Pack.DEFAULT));
+        assertThat(files.get(table)).contains("weekly-report\tcloudact-weekly-report\tcloudact-weekly-report-test\tcloudact-weekly-report-stage"
+                + "\tcloudact-weekly-report\t0 7 * * MON\tEurope/Berlin\t1200\t1170\t1\t512Mi\t1\tCA_ROOT_API_KEY\t-\t-\t");
         assertThat(files.get(DeployFiles.CRONJOBS_YAML)).contains(
                 "  name: cloudact-weekly-report\n", "  schedule: \"0 7 * * MON\"\n  timeZone: Europe/Berlin\n  suspend: false\n");
         // and the committed files then fail the check above, which names the command to run
-        assertThat(files.get(DeployFiles.JOBS_TSV)).isNotEqualTo(Repo.read(DeployFiles.JOBS_TSV));
+        assertThat(files.get(table)).isNotEqualTo(Repo.read(table));
         assertThat(difference(Repo.read(DeployFiles.CRONJOBS_YAML), files.get(DeployFiles.CRONJOBS_YAML)))
                 .contains("+   name: cloudact-weekly-report");
     }

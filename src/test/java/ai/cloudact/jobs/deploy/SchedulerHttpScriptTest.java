@@ -1,229 +1,282 @@
 package ai.cloudact.jobs.deploy;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import java.util.TreeMap;
 
-import ai.cloudact.jobs.catalog.HttpCall;
-import ai.cloudact.jobs.catalog.Job;
-import ai.cloudact.jobs.catalog.JobCatalog;
-import ai.cloudact.jobs.catalog.Pack;
-import ai.cloudact.jobs.run.Environment;
-import ai.cloudact.jobs.support.Repo;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+
+import ai.cloudact.jobs.deploy.FakeGoogleApis.Request;
+import ai.cloudact.jobs.deploy.RealGcloud.Result;
+import ai.cloudact.jobs.support.Repo;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * scripts/scheduler-http-jobs.sh, the plain Cloud Scheduler HTTP jobs of a pack whose calls carry an ID
- * token (validibot's current setup), run with a recording gcloud stand-in first on PATH: a dry run
- * shows every job's deployed name, schedule, time zone and target and changes nothing; apply creates
- * or updates; the worker's URL is looked up from its Cloud Run service; delete-all asks, and twice in
- * prod. The packs and their jobs are found in the pack directories.
+ * scripts/scheduler-http-jobs.sh, a pack's ID-token jobs as plain Cloud Scheduler HTTP jobs (validibot's
+ * current setup), run with the real gcloud against {@link FakeGoogleApis}: a dry run prints the exact
+ * commands and running them gives what apply makes, so that apply then has nothing to do; the worker's
+ * URL is looked up from the stage's Cloud Run service; anything unreadable, a missing service or a Cloud
+ * Run Job's trigger of the same name stops apply before any change; run, pause and resume take every
+ * form of a name; delete-all asks, and in prod asks for the project id too. Expectations come from the
+ * tables the script reads (scripts/packs/).
  */
 class SchedulerHttpScriptTest {
 
     private static final String SCRIPT = "scripts/scheduler-http-jobs.sh";
+    private static final String VALIDIBOT = "validibot";
 
     @TempDir
     Path tmp;
-    private Path log;
+    private FakeGoogleApis api;
+    private RealGcloud gcloud;
 
-    record Result(int exit, String output, List<String> calls) {
-    }
-
-    /** The packs with jobs whose call authenticates with a Google ID token. */
-    static Stream<String> packs() {
-        return Pack.names().stream().filter(name -> !oidcJobs(name).isEmpty());
-    }
-
-    static List<Job> oidcJobs(String pack) {
-        return JobCatalog.load(Pack.load(pack), null).jobs().stream().filter(job -> !job.isManual())
-                .filter(job -> HttpCall.of(job).map(HttpCall::googleIdToken).orElse(false)).toList();
-    }
-
-    /** Records each call; "run services describe S" prints S's URL; "scheduler jobs describe" finds those in $EXISTING. */
     @BeforeEach
-    void gcloud() throws IOException {
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        log = tmp.resolve("gcloud.log");
-        Path gcloud = bin.resolve("gcloud");
-        Files.writeString(gcloud, """
-                #!/usr/bin/env bash
-                line="gcloud"
-                for arg in "$@"; do if [[ "$arg" =~ [[:space:]] ]]; then line+=" '$arg'"; else line+=" $arg"; fi; done
-                echo "$line" >> "$GCLOUD_LOG"
-                if [[ "$1 $2 $3" == "run services describe" ]]; then
-                  [[ "$4" == *missing* ]] && exit 1
-                  echo "https://$4-x7q2-ts.a.run.app"; exit 0
-                fi
-                if [[ "$1 $3" == "scheduler describe" ]]; then
-                  [[ " ${EXISTING:-} " == *" $4 "* ]] && { echo "name: $4"; exit 0; }
-                  echo "ERROR: NOT_FOUND: $4" >&2; exit 1
-                fi
-                exit 0
-                """);
-        assertThat(gcloud.toFile().setExecutable(true)).isTrue();
+    void start() throws IOException {
+        api = new FakeGoogleApis();
+        gcloud = new RealGcloud(api, tmp);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("packs")
-    void aDryRunShowsEveryJobsNameScheduleAndTargetAndChangesNothing(String pack) throws Exception {
-        PackDeploy deploy = PackDeploy.of(Pack.load(pack), Environment.TEST);
-        String service = deploy.lookups().values().iterator().next().replace("cloud-run-service:", "");
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    /** The jobs the script deploys: scheduled, and their call carries a Google ID token. */
+    static List<JobTable> httpJobs(String pack) {
+        return JobTable.load(pack).stream().filter(job -> job.auth().equals("oidc") && !job.manual()).toList();
+    }
+
+    @Test
+    void aDryRunPrintsTheExactCommandsAndApplyThenHasNothingToDo() throws Exception {
+        EnvironmentTable test = EnvironmentTable.of(VALIDIBOT, "test");
+        String service = test.lookups().get("WORKER_URL").replace("cloud-run-service:", "");
         String url = "https://" + service + "-x7q2-ts.a.run.app";
+        api.putService(test.project(), service, url);
+        List<JobTable> jobs = httpJobs(VALIDIBOT);
+        assertThat(jobs).isNotEmpty();
 
-        Result result = run("", Map.of(), "--pack", pack, "--dry-run", "test", "apply");
-
-        assertThat(result.exit()).as(result.output()).isZero();
-        for (Job job : oidcJobs(pack)) {
-            String name = Pack.load(pack).deployName(job, Environment.TEST);
-            String path = HttpCall.of(job).orElseThrow().uri().replaceFirst("^\\{\\{[^}]+}}", "");
-            assertThat(result.output()).contains("gcloud scheduler jobs create http " + name + " --project " + deploy.project()
-                    + " --location " + deploy.region() + " --schedule '" + job.schedule().unixCron() + "' --time-zone "
-                    + job.schedule().zone().getId() + " --uri " + url + path + " --http-method POST"
-                    + " --oidc-service-account-email " + deploy.schedulerServiceAccount() + " --oidc-token-audience " + url
-                    + " --attempt-deadline " + DeployFiles.timeoutSeconds(job) + "s");
+        Result dry = run("", Map.of(), "--pack", VALIDIBOT, "--dry-run", "test", "apply");
+        assertThat(dry.exit()).as(dry.output()).isZero();
+        assertThat(writes()).isEmpty();
+        assertThat(api.requests()).as("one lookup of the worker's URL, one read per job")
+                .hasSize(1 + jobs.size()).filteredOn(r -> r.path().contains("/services/" + service)).hasSize(1);
+        List<String> commands = dry.output().lines().filter(l -> l.startsWith("gcloud ")).toList();
+        assertThat(commands).hasSize(jobs.size());
+        for (JobTable job : jobs) {
+            String name = job.resource("test");
+            assertThat(commands).contains("gcloud scheduler jobs create http " + name + " --project " + test.project()
+                    + " --location " + test.region() + " --schedule '" + job.schedule() + "' --time-zone " + job.timeZone()
+                    + " --uri " + job.url().replace("${WORKER_URL}", url) + " --http-method " + job.method()
+                    + " --oidc-service-account-email " + test.schedulerServiceAccount() + " --oidc-token-audience " + url
+                    + " --attempt-deadline " + job.timeoutSeconds() + "s --max-retry-attempts " + job.retries()
+                    + " --description '" + job.description() + " (" + job.id() + ")' --quiet");
         }
-        // only reads: the worker's URL and whether each job exists
-        assertThat(result.calls()).allMatch(call -> call.contains(" describe ")).hasSize(1 + oidcJobs(pack).size())
-                .contains("gcloud run services describe " + service + " --project " + deploy.project() + " --region "
-                        + deploy.region() + " --format value(status.url)");
-    }
 
-    @Test
-    void applyCreatesWhatIsMissingUpdatesWhatExistsAndTakesTheUrlFromTheEnvironment() throws Exception {
-        String pack = packs().findFirst().orElseThrow();
-        List<Job> jobs = oidcJobs(pack);
-        String existing = Pack.load(pack).deployName(jobs.get(0), Environment.STAGE);
-
-        Result result = run("", Map.of("EXISTING", existing, "WORKER_URL", "https://worker.example"), "--pack", pack, "stage", "apply");
-
-        assertThat(result.exit()).as(result.output()).isZero();
-        assertThat(result.calls()).noneMatch(call -> call.contains("run services describe"));
-        assertThat(result.calls()).filteredOn(call -> call.startsWith("gcloud scheduler jobs update http " + existing + " ")).hasSize(1);
-        assertThat(result.calls()).filteredOn(call -> call.startsWith("gcloud scheduler jobs create http ")).hasSize(jobs.size() - 1)
-                .allMatch(call -> call.contains(" --uri https://worker.example/") && call.contains(" --oidc-token-audience https://worker.example "));
-    }
-
-    @Test
-    void aMissingWorkerServiceStopsBeforeAnyChange() throws Exception {
-        String pack = packs().findFirst().orElseThrow();
-        Path tables = Files.createDirectories(tmp.resolve("scripts/packs"));
-        Files.copy(Repo.ROOT.resolve(SCRIPT), tmp.resolve(SCRIPT));
-        Files.writeString(tables.resolve(pack + ".tsv"), Repo.read("scripts/packs/" + pack + ".tsv"));
-        Files.writeString(tables.resolve(pack + ".environments.tsv"), Repo.read("scripts/packs/" + pack + ".environments.tsv")
-                .replaceAll("cloud-run-service:[^\\s,]+", "cloud-run-service:missing-worker"));
-
-        Result result = run(tmp, "", Map.of(), "--pack", pack, "test", "apply");
-
-        assertThat(result.exit()).isEqualTo(2);
-        assertThat(result.output()).contains("Cloud Run service missing-worker not found", "deploy it first, or set");
-        assertThat(result.calls()).noneMatch(call -> call.contains(" create ") || call.contains(" update "));
-    }
-
-    @Test
-    void deleteAllAsksAndProdAsksTwice() throws Exception {
-        String pack = packs().findFirst().orElseThrow();
-        List<String> all = oidcJobs(pack).stream().map(job -> Pack.load(pack).deployName(job, Environment.PROD)).toList();
-        String existing = String.join(" ", all);
-        String project = PackDeploy.of(Pack.load(pack), Environment.PROD).project();
-
-        for (String answers : new String[] {"", "yes\n", "delete\n", "delete\nyes\n"}) {
-            Result refused = run(answers, Map.of("EXISTING", existing), "--pack", pack, "prod", "delete-all");
-            assertThat(refused.exit()).as(answers + ": " + refused.output()).isEqualTo(1);
-            assertThat(refused.output()).contains("Aborted: nothing was changed");
-            assertThat(refused.calls()).as(answers).noneMatch(call -> call.contains(" delete "));
+        // "exact": running the printed commands gives what apply makes, so apply then changes nothing
+        Path script = tmp.resolve("dry-run.sh");
+        Files.writeString(script, "set -e\n" + String.join("\n", commands) + "\n");
+        Result replay = gcloud.run("", Map.of(), "bash", script.toString());
+        assertThat(replay.exit()).as(replay.output()).isZero();
+        for (JobTable job : jobs) {
+            JsonNode stored = api.schedulerJob(test.trigger(job.resource("test")));
+            assertThat(stored.at("/httpTarget/oidcToken/audience").asText()).isEqualTo(url);
+            assertThat(stored.path("timeZone").asText()).isEqualTo("Australia/Sydney");
+            assertThat(stored.path("attemptDeadline").asText()).isEqualTo(job.timeoutSeconds() + "s");
         }
-        Result deleted = run("delete\n" + project + "\n", Map.of("EXISTING", existing), "--pack", pack, "prod", "delete-all");
-        assertThat(deleted.exit()).as(deleted.output()).isZero();
-        assertThat(deleted.output()).contains("type delete to go on", "PROD", "type " + project + " to go on");
-        assertThat(deleted.calls()).filteredOn(call -> call.startsWith("gcloud scheduler jobs delete ")).hasSize(all.size());
+        api.clearRequests();
+        Result apply = run("", Map.of(), "--pack", VALIDIBOT, "test", "apply");
+        assertThat(apply.exit()).as(apply.output()).isZero();
+        assertThat(writes()).isEmpty();
+        for (JobTable job : jobs) {
+            assertThat(apply.output()).containsPattern("(?m)^scheduler +" + job.resource("test") + " +unchanged$");
+        }
+        assertThat(apply.output()).contains(jobs.size() + " Scheduler HTTP jobs, 0 changed");
+    }
 
-        Result test = run("delete\n", Map.of(), "--pack", pack, "test", "delete-all");
-        assertThat(test.exit()).as("one answer outside prod; jobs that do not exist are skipped").isZero();
-        assertThat(test.output()).doesNotContain("PROD");
+    /** A job with a JSON body (none of the shipped ID-token jobs has one): created, then read back unchanged. */
+    @Test
+    void aBodyAndItsContentTypeRoundTrip() throws Exception {
+        Path root = copyOfScripts();
+        JobTable job = httpJobs(VALIDIBOT).get(0);
+        String table = Repo.read(JobTable.path(VALIDIBOT)).lines()
+                .filter(line -> line.startsWith("#") || line.startsWith(job.id() + "\t"))
+                .map(line -> line.startsWith("#") ? line : replaceColumn(line, 17, "{\"mode\":\"retry\"}"))
+                .reduce("", (a, b) -> a + b + "\n");
+        Files.writeString(root.resolve(JobTable.path(VALIDIBOT)), table);
+        EnvironmentTable stage = EnvironmentTable.of(VALIDIBOT, "stage");
+        Map<String, String> worker = Map.of("WORKER_URL", "https://worker.example");
+
+        Result created = run(root, "", worker, "--pack", VALIDIBOT, "stage", "apply");
+        assertThat(created.exit()).as(created.output()).isZero();
+        JsonNode stored = api.schedulerJob(stage.trigger(job.resource("stage")));
+        assertThat(new String(java.util.Base64.getDecoder().decode(stored.at("/httpTarget/body").asText()))).isEqualTo("{\"mode\":\"retry\"}");
+        assertThat(stored.at("/httpTarget/headers/Content-Type").asText()).isEqualTo("application/json");
+        api.clearRequests();
+        Result again = run(root, "", worker, "--pack", VALIDIBOT, "stage", "apply");
+        assertThat(again.exit()).as(again.output()).isZero();
+        assertThat(again.output()).containsPattern("(?m)^scheduler +" + job.resource("stage") + " +unchanged$");
+        assertThat(writes()).isEmpty();
     }
 
     @Test
-    void runPauseAndResumeTakeEveryFormOfAName() throws Exception {
-        String pack = packs().findFirst().orElseThrow();
-        Job job = oidcJobs(pack).get(0);
-        String name = Pack.load(pack).deployName(job, Environment.STAGE);
-        for (String given : new String[] {job.id(), job.longName(), name}) {
-            Result result = run("", Map.of(), "--pack", pack, "stage", "run", given);
-            assertThat(result.calls()).as(given).containsExactly("gcloud scheduler jobs run " + name + " --project "
-                    + PackDeploy.of(Pack.load(pack), Environment.STAGE).project() + " --location "
-                    + PackDeploy.of(Pack.load(pack), Environment.STAGE).region());
+    void aMissingServiceAnUnreadableJobOrACloudRunTriggerStopsApplyBeforeAnyChange() throws Exception {
+        EnvironmentTable test = EnvironmentTable.of(VALIDIBOT, "test");
+        String service = test.lookups().get("WORKER_URL").replace("cloud-run-service:", "");
+        Result missing = run("", Map.of(), "--pack", VALIDIBOT, "test", "apply");
+        assertThat(missing.exit()).as(missing.output()).isEqualTo(2);
+        assertThat(missing.output()).contains("the Cloud Run service " + service + " does not exist", "deploy it first, or set WORKER_URL");
+        assertThat(writes()).isEmpty();
+
+        String first = httpJobs(VALIDIBOT).get(0).resource("test");
+        api.fail("GET", "/jobs/" + first + "$", 403, "PERMISSION_DENIED", "The principal lacks IAM permission \"cloudscheduler.jobs.get\"");
+        Result denied = run("", Map.of("WORKER_URL", "https://worker.example"), "--pack", VALIDIBOT, "test", "apply");
+        assertThat(denied.exit()).as(denied.output()).isEqualTo(1);
+        assertThat(denied.output()).contains("PERMISSION_DENIED", "stopped, nothing was changed");
+        assertThat(writes()).isEmpty();
+
+        // the same name is already the trigger of a Cloud Run Job (create-all-jobs.sh): not taken over
+        api.clearFailures();
+        Map<String, JsonNode> triggers = new TreeMap<>();
+        ObjectNode runTrigger = FakeGoogleApis.JSON.createObjectNode().put("name", test.trigger(first)).put("schedule", "0 2 * * *")
+                .put("timeZone", "Australia/Sydney").put("state", "ENABLED");
+        runTrigger.putObject("httpTarget").put("uri", "https://" + test.region() + "-run.googleapis.com/apis/run.googleapis.com/v1/namespaces/"
+                + test.project() + "/jobs/" + first + ":run").putObject("oauthToken").put("serviceAccountEmail", test.schedulerServiceAccount());
+        triggers.put(test.trigger(first), runTrigger);
+        api.restore(new FakeGoogleApis.State(Map.of(), triggers));
+        Result taken = run("", Map.of("WORKER_URL", "https://worker.example"), "--pack", VALIDIBOT, "test", "apply");
+        assertThat(taken.exit()).as(taken.output()).isEqualTo(2);
+        assertThat(taken.output()).contains(first + " is the trigger of a Cloud Run Job", "Nothing was changed");
+        assertThat(writes()).isEmpty();
+    }
+
+    @Test
+    void runPauseAndResumeTakeEveryFormOfANameAndProdAsks() throws Exception {
+        EnvironmentTable stage = EnvironmentTable.of(VALIDIBOT, "stage");
+        EnvironmentTable prod = EnvironmentTable.of(VALIDIBOT, "prod");
+        JobTable job = httpJobs(VALIDIBOT).get(0);
+        String name = job.resource("stage");
+        Map<String, JsonNode> triggers = new TreeMap<>();
+        triggers.put(stage.trigger(name), httpJob(stage, name));
+        triggers.put(prod.trigger(job.resource("prod")), httpJob(prod, job.resource("prod")));
+        api.restore(new FakeGoogleApis.State(Map.of(), triggers));
+
+        for (String given : List.of(job.id(), job.name(), name)) {
+            api.clearRequests();
+            Result result = run("", Map.of(), "--pack", VALIDIBOT, "stage", "run", given);
+            assertThat(result.exit()).as(result.output()).isZero();
+            assertThat(writes()).as(given).extracting(r -> r.method() + " " + r.path()).containsExactly("POST /v1/" + stage.trigger(name) + ":run");
         }
-        assertThat(run("", Map.of(), "--pack", pack, "stage", "pause", job.id()).calls()).singleElement()
-                .asString().startsWith("gcloud scheduler jobs pause " + name);
-        Result prod = run("no\n", Map.of(), "--pack", pack, "prod", "resume", job.id());
-        assertThat(prod.exit()).isEqualTo(1);
-        assertThat(prod.calls()).isEmpty();
-        Result unknown = run("", Map.of(), "--pack", pack, "stage", "run", "no-such-job");
+        api.clearRequests();
+        assertThat(run("", Map.of(), "--pack", VALIDIBOT, "stage", "pause", job.id()).output()).contains(name + ": paused");
+        assertThat(run("", Map.of(), "--pack", VALIDIBOT, "stage", "pause", name).output()).contains(name + ": already PAUSED");
+        assertThat(writes()).extracting(r -> r.method() + " " + r.path()).containsExactly("POST /v1/" + stage.trigger(name) + ":pause");
+        assertThat(api.schedulerJob(stage.trigger(name)).path("state").asText()).isEqualTo("PAUSED");
+
+        api.clearRequests();
+        Result refused = run("no\n", Map.of(), "--pack", VALIDIBOT, "prod", "pause", job.id());
+        assertThat(refused.exit()).as(refused.output()).isEqualTo(1);
+        assertThat(refused.output()).contains("PROD (" + prod.project() + ")", "Aborted");
+        assertThat(writes()).isEmpty();
+        Result unknown = run("", Map.of(), "--pack", VALIDIBOT, "stage", "run", "no-such-job");
         assertThat(unknown.exit()).isEqualTo(2);
-        assertThat(unknown.output()).contains("no Scheduler HTTP job 'no-such-job'", job.id());
+        assertThat(unknown.output()).contains("unknown job 'no-such-job' in validibot", job.id());
     }
 
     @Test
-    void aPackWithoutIdTokenCallsIsNotAScheduleHttpPack() throws Exception {
-        String other = Pack.names().stream().filter(name -> oidcJobs(name).isEmpty()).findFirst().orElseThrow();
-        Result result = run("", Map.of(), "--pack", other, "test", "apply");
-        assertThat(result.exit()).isEqualTo(2);
-        assertThat(result.output()).contains("no job whose call authenticates with a Google ID token");
-        assertThat(run("", Map.of(), "--pack", "validibot", "local", "apply").output()).contains("'local' is not deployed");
-    }
-
-    @Test
-    void scriptIsShellcheckClean() throws Exception {
-        Process process;
-        try {
-            process = new ProcessBuilder("shellcheck", "-x", SCRIPT).directory(Repo.ROOT.toFile()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            if (Repo.inCi()) {
-                throw new AssertionError("shellcheck is not installed (apt-get install -y shellcheck), and CI=true", e);
-            }
-            assumeThat(false).as("shellcheck not installed").isTrue();
-            return;
+    void deleteAllAsksAndInProdAsksForTheProjectIdToo() throws Exception {
+        EnvironmentTable prod = EnvironmentTable.of(VALIDIBOT, "prod");
+        List<JobTable> jobs = httpJobs(VALIDIBOT);
+        Map<String, JsonNode> triggers = new TreeMap<>();
+        for (JobTable job : jobs.subList(1, jobs.size())) {
+            triggers.put(prod.trigger(job.resource("prod")), httpJob(prod, job.resource("prod")));
         }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
+        // the first job runs as a Cloud Run Job in prod: its trigger has the same name and is not this script's
+        String cloudRun = jobs.get(0).resource("prod");
+        ObjectNode runTrigger = httpJob(prod, cloudRun);
+        ((ObjectNode) runTrigger.path("httpTarget")).remove("oidcToken");
+        ((ObjectNode) runTrigger.path("httpTarget")).putObject("oauthToken").put("serviceAccountEmail", prod.schedulerServiceAccount());
+        triggers.put(prod.trigger(cloudRun), runTrigger);
+        api.restore(new FakeGoogleApis.State(Map.of(), triggers));
+
+        for (String answers : List.of("", "yes\n", "delete\n", "delete\nyes\n")) {
+            Result refused = run(answers, Map.of(), "--pack", VALIDIBOT, "prod", "delete-all");
+            assertThat(refused.exit()).as(answers + ": " + refused.output()).isEqualTo(1);
+            assertThat(refused.output()).contains("Aborted", "Nothing was changed");
+            assertThat(writes()).as(answers).isEmpty();
+        }
+        Result deleted = run("delete\n" + prod.project() + "\n", Map.of(), "--pack", VALIDIBOT, "prod", "delete-all");
+        assertThat(deleted.exit()).as(deleted.output()).isZero();
+        assertThat(deleted.output()).contains("Type delete to go on", "PROD", "Type " + prod.project() + " to go on",
+                cloudRun + ": the trigger of a Cloud Run Job, left alone");
+        assertThat(writes()).extracting(Request::method).hasSize(jobs.size() - 1).containsOnly("DELETE");
+        assertThat(api.schedulerJobs()).containsOnlyKeys(prod.trigger(cloudRun));
     }
+
+    @Test
+    void aPackWithoutIdTokenCallsAndLocalAreRefused() throws Exception {
+        Result cloudact = run("", Map.of(), "--pack", "cloudact", "test", "apply");
+        assertThat(cloudact.exit()).isEqualTo(2);
+        assertThat(cloudact.output()).contains("no scheduled job whose call authenticates with a Google ID token");
+        assertThat(run("", Map.of(), "--pack", VALIDIBOT, "local", "apply").output()).contains("'local' is not deployed");
+        assertThat(run("", Map.of(), "--pack", "nope", "test", "apply").output()).contains("unknown pack 'nope'");
+        assertThat(api.requests()).isEmpty();
+    }
+
+    // --- helpers
 
     private Result run(String stdin, Map<String, String> env, String... args) throws Exception {
         return run(Repo.ROOT, stdin, env, args);
     }
 
+    /** The script of {@code root} (the repository, or a copy with other tables). */
     private Result run(Path root, String stdin, Map<String, String> env, String... args) throws Exception {
-        Files.deleteIfExists(log);
         List<String> command = new ArrayList<>(List.of("bash", root.resolve(SCRIPT).toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
-        builder.environment().remove("WORKER_URL");
-        builder.environment().put("PATH", tmp.resolve("bin") + ":" + System.getenv("PATH"));
-        builder.environment().put("GCLOUD_LOG", log.toString());
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        try (OutputStream in = process.getOutputStream()) {
-            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        return gcloud.run(stdin, env, command.toArray(String[]::new));
+    }
+
+    private List<Request> writes() {
+        return api.requests().stream().filter(Request::isWrite).toList();
+    }
+
+    /** scripts/ copied under tmp, to run against tables written for one test. */
+    private Path copyOfScripts() throws IOException {
+        Path root = tmp.resolve("repo");
+        try (var files = Files.walk(Repo.ROOT.resolve("scripts"))) {
+            for (Path file : files.toList()) {
+                Path target = root.resolve(Repo.ROOT.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
         }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        List<String> calls = Files.exists(log) ? Files.readAllLines(log) : List.of();
-        return new Result(process.exitValue(), output, calls);
+        return root;
+    }
+
+    private static String replaceColumn(String line, int column, String value) {
+        String[] fields = line.split("\t", -1);
+        fields[column] = value;
+        return String.join("\t", fields);
+    }
+
+    /** A Scheduler HTTP job with an OIDC token, as the fake stores one. */
+    private static ObjectNode httpJob(EnvironmentTable environment, String name) {
+        ObjectNode job = FakeGoogleApis.JSON.createObjectNode().put("name", environment.trigger(name)).put("schedule", "0 2 * * *")
+                .put("timeZone", "Australia/Sydney").put("state", "ENABLED");
+        job.putObject("httpTarget").put("uri", "https://worker.example/api/v1/scheduled/x/").put("httpMethod", "POST")
+                .putObject("oidcToken").put("serviceAccountEmail", environment.schedulerServiceAccount()).put("audience", "https://worker.example");
+        return job;
     }
 }

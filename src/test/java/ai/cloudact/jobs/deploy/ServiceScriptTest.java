@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * scripts/deploy-service.sh with the recording gcloud stand-in first on PATH: the exact commands for
+ * scripts/deploy-service.sh with a recording gcloud stand-in first on PATH: the exact commands for
  * the always-on service (min instances 1, its own triggers) and for the scale-to-zero service with a
  * Cloud Scheduler tick, switching between the two, extra callers, and prod's confirmation.
  */
@@ -26,6 +26,29 @@ class ServiceScriptTest {
     private static final String STAGE_SCHEDULER = "--project cloudact-testing-1 --location us-central1";
     private static final String SCHEDULER_SA = "cloudact-scheduler@cloudact-testing-1.iam.gserviceaccount.com";
     private static final String URL = "https://cloudact-jobs-serve-stage-x7q2-uc.a.run.app";
+
+    /**
+     * Records each call in $GCLOUD_LOG as one line ("gcloud" then the arguments, one with spaces in single
+     * quotes) and answers "describe": found when "<run|scheduler>/<name>" is in $GCLOUD_EXISTING
+     * (space-separated), else gcloud's NOT_FOUND. No cloud is ever called.
+     */
+    private static final String RECORDER = """
+            #!/usr/bin/env bash
+            set -euo pipefail
+            line="gcloud"
+            for arg in "$@"; do
+              if [[ "$arg" =~ [[:space:]] ]]; then line+=" '$arg'"; else line+=" $arg"; fi
+            done
+            echo "$line" >>"${GCLOUD_LOG:?GCLOUD_LOG must name the log file}"
+            if [[ "${3:-}" == describe ]]; then
+              if [[ " ${GCLOUD_EXISTING:-} " == *" $1/$4 "* ]]; then
+                echo "name: $4"
+                exit 0
+              fi
+              echo "ERROR: (gcloud.$1.jobs.describe) NOT_FOUND: $4" >&2
+              exit 1
+            fi
+            """;
 
     @TempDir
     Path tmp;
@@ -38,7 +61,7 @@ class ServiceScriptTest {
     void stub() throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path recorder = bin.resolve("gcloud-recorder");
-        Files.copy(Repo.ROOT.resolve("src/test/resources/deploy/gcloud"), recorder);
+        Files.writeString(recorder, RECORDER);
         // the recorder, plus the one answer it does not give: a service's URL
         Files.writeString(bin.resolve("gcloud"), """
                 #!/usr/bin/env bash
@@ -110,6 +133,12 @@ class ServiceScriptTest {
         assertThat(prod.exit()).as(prod.output()).isZero();
         assertThat(prod.calls().get(0)).startsWith("gcloud run deploy cloudact-jobs-serve --project cloudact-prod ")
                 .contains("cloudact-jobs-state-db-url:latest");
+        // the secrets as the environments table names them: test has its own Supabase token
+        Result test = run("", "", "test");
+        assertThat(test.exit()).as(test.output()).isZero();
+        assertThat(test.calls().get(0)).startsWith("gcloud run deploy cloudact-jobs-serve-test --project cloudact-testing-1 ")
+                .contains("CA_ROOT_API_KEY=ca-root-api-key-test:latest,SUPABASE_ACCESS_TOKEN=supabase-access-token-test:latest,"
+                        + "STATE_DB_URL=cloudact-jobs-state-db-url-test:latest");
         assertThat(run("", "", "local").exit()).isEqualTo(2);
         assertThat(run("", "", "stage", "--later").output()).contains("unknown option '--later'");
     }
