@@ -14,7 +14,9 @@ import org.apache.camel.Processor;
  * numbers, null, a missing field or an entry that is not an object) is skipped with its reason.
  *
  * <p>Sets the exchange property {@code orgSlug}, or {@link OrgSyncTally#SKIPPED} and
- * {@link #SKIP_REASON}.
+ * {@link #SKIP_REASON}; and {@link ShardShare#KEY}, the key that decides which of N parallel tasks
+ * handles the entry: the slug, or for a refused entry its place in the list (so exactly one task
+ * counts it as skipped).
  */
 public class OrgSlugs implements Processor {
 
@@ -29,8 +31,11 @@ public class OrgSlugs implements Processor {
         OrgEntry entry = exchange.getMessage().getBody(OrgEntry.class);
         String refused = entry == null ? "not an org list entry" : refusal(entry.value());
         if (refused == null) {
-            exchange.setProperty("orgSlug", ((Map<?, ?>) entry.value()).get("org_slug"));
+            Object slug = ((Map<?, ?>) entry.value()).get("org_slug");
+            exchange.setProperty("orgSlug", slug);
+            exchange.setProperty(ShardShare.KEY, slug);
         } else {
+            exchange.setProperty(ShardShare.KEY, entry == null ? "?" : entry.where());
             exchange.setProperty(OrgSyncTally.SKIPPED, true);
             exchange.setProperty(SKIP_REASON, (entry == null ? "" : entry.where() + ": ") + refused);
         }

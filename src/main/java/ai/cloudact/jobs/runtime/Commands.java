@@ -17,7 +17,7 @@ import ai.cloudact.jobs.run.ConfigurationException;
 import ai.cloudact.jobs.run.Environment;
 import ai.cloudact.jobs.run.ExitCode;
 
-/** The commands that only read: {@code --list [--next N]}, {@code --validate [dir]}, {@code --help}. */
+/** The commands that only read: {@code --list [--next N]}, {@code --validate [dir]}, {@code --history}, {@code --help}. */
 public final class Commands {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z");
@@ -82,6 +82,36 @@ public final class Commands {
         return report.problems().isEmpty() ? ExitCode.SUCCESS : ExitCode.CONFIGURATION_ERROR;
     }
 
+    /**
+     * {@code --history [JOB] [--limit N] [--format text|json]}: the latest runs from the run state
+     * store, newest first; a run whose process died shows as LOST once its lease has expired.
+     */
+    public ExitCode history(String job, int limit, String format, java.util.Map<String, String> env) {
+        settings.check(Settings.STATE);
+        java.util.Optional<ai.cloudact.jobs.state.RunControl> store = RunState.openExisting(settings, env);
+        if (store.isEmpty()) {
+            System.out.println(format.equals("json") ? "[]" : "No runs recorded: no STATE_DB_URL, and no run has created "
+                    + RunState.stateDir(settings).toAbsolutePath().normalize() + " yet.");
+            return ExitCode.SUCCESS;
+        }
+        try (ai.cloudact.jobs.state.RunControl control = store.get()) {
+            String wanted = job;
+            if (job != null) {
+                // a long or deployed name means its job id, as JOB_ID does
+                Pack pack = pack();
+                wanted = catalog(pack).find(job, environment()).map(Job::id).orElse(job);
+            }
+            java.util.List<ai.cloudact.jobs.state.History.Row> rows = control.history(wanted, limit);
+            System.out.print(format.equals("json") ? HistoryReport.json(rows) : rows.isEmpty()
+                    ? "No runs recorded" + (wanted == null ? "" : " of " + wanted) + " in " + control.where() + ".\n"
+                    : HistoryReport.text(rows));
+            return ExitCode.SUCCESS;
+        } catch (java.sql.SQLException e) {
+            throw new ConfigurationException("--history: the run state store " + store.get().where() + " cannot be read: "
+                    + e.getMessage());
+        }
+    }
+
     /** Usage, the exit codes, and every setting with its default and accepted form. */
     public ExitCode help() {
         StringBuilder out = new StringBuilder(usage()).append("\n\nSettings (environment variable, or -Dproperty=value):\n");
@@ -103,6 +133,8 @@ public final class Commands {
                 Usage: java -jar scheduler-jobs.jar                  run the job named by JOB_ID (or -Dcamel.job) once
                        java -jar scheduler-jobs.jar --list [--next N] the pack's jobs [and their next N fire times]
                        java -jar scheduler-jobs.jar --validate [dir]  check job files (default: the pack's and ROUTES_DIR's)
+                       java -jar scheduler-jobs.jar --history [JOB] [--limit N] [--format text|json]
+                                                                      the latest runs (default 20), newest first
                        java -jar scheduler-jobs.jar --help            this text and every setting
                   --pack NAME selects the pack (as PACK=NAME does).
                 Exit codes: 0 success (or skipped), 1 the job failed, 2 configuration or usage error,

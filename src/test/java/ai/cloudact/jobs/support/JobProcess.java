@@ -27,6 +27,7 @@ public final class JobProcess {
             "JOB_TIMEOUT", "ROUTES_DIR", "JAVA_TOOL_OPTIONS", "CLOUD_RUN_JOB", "CLOUD_RUN_EXECUTION",
             "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT", "KUBERNETES_SERVICE_HOST", "JOB_RUN_ID",
             "JOB_COMPLETION_INDEX", "TASK_COUNT", "STATE_DB_URL", "STATE_DB_USER", "STATE_DB_PASSWORD", "STATE_DIR",
+            "LEASE_TTL", "OVERLAP_POLICY", "HISTORY_RETENTION", "HOSTNAME",
             "NO_COLOR", "CAMEL_MAIN_PROFILE", "WORKER_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "CRON_SECRET");
 
     public record Result(int exitCode, String output) {
@@ -35,13 +36,44 @@ public final class JobProcess {
     public record Terminated(Result result, long exitAfterSigtermMs) {
     }
 
+    /**
+     * A job process still running (for tests that run several at once, or kill one with SIGKILL).
+     * {@link #finish()} waits for its end and returns what it printed.
+     */
+    public record Started(Process process, Path output, Path stateDir) {
+
+        /** What it has printed so far. */
+        public String outputSoFar() throws IOException {
+            return Files.readString(output, StandardCharsets.UTF_8);
+        }
+
+        /** SIGKILL: the process dies at once, without a word (kill -9). */
+        public void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+
+        public Result finish() throws IOException, InterruptedException {
+            boolean finished = process.waitFor(90, TimeUnit.SECONDS);
+            if (!finished) {
+                process.destroyForcibly();
+            }
+            String text = Files.readString(output, StandardCharsets.UTF_8);
+            Files.delete(output);
+            deleteTree(stateDir);
+            assertThat(finished).as("job finished in time; output:%n%s", text).isTrue();
+            return new Result(process.exitValue(), text);
+        }
+    }
+
     private JobProcess() {
     }
 
     /** Starts the job, sends SIGTERM once {@code when} holds (a call is in flight), and waits for the exit. */
     public static Terminated runAndTerminate(Map<String, String> env, java.util.function.BooleanSupplier when) throws IOException, InterruptedException {
-        Path output = Files.createTempFile("job-output", ".log");
-        Process process = start(env, output);
+        Started started = start(env);
+        Process process = started.process();
+        Path output = started.output();
         long waitUntil = System.currentTimeMillis() + 30_000;
         while (!when.getAsBoolean() && System.currentTimeMillis() < waitUntil && process.isAlive()) {
             Thread.sleep(50);
@@ -55,25 +87,31 @@ public final class JobProcess {
         }
         String text = Files.readString(output, StandardCharsets.UTF_8);
         Files.delete(output);
+        deleteTree(started.stateDir());
         assertThat(finished).as("job exited after SIGTERM; output:%n%s", text).isTrue();
         return new Terminated(new Result(process.exitValue(), text), exitAfterMs);
     }
 
     public static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        Path output = Files.createTempFile("job-output", ".log");
-        Process process = start(env, output, args);
-        boolean finished = process.waitFor(90, TimeUnit.SECONDS);
-        if (!finished) {
-            process.destroyForcibly();
-        }
-        String text = Files.readString(output, StandardCharsets.UTF_8);
-        Files.delete(output);
-        assertThat(finished).as("job finished in time; output:%n%s", text).isTrue();
-        return new Result(process.exitValue(), text);
+        return start(env, args).finish();
     }
 
-    /** The packaged runtime with only the given settings (and none of the developer's shell). */
-    private static Process start(Map<String, String> env, Path output, String... args) throws IOException {
+    /**
+     * Starts the packaged runtime with only the given settings (and none of the developer's shell).
+     * Unless the settings name a run state store (STATE_DB_URL or STATE_DIR), the process gets an
+     * embedded one of its own in a fresh directory, removed at its end: runs of different tests never
+     * see each other's leases, and nothing is written into the working directory.
+     */
+    public static Started start(Map<String, String> env, String... args) throws IOException {
+        Path output = Files.createTempFile("job-output", ".log");
+        Path stateDir = null;
+        if (!env.containsKey("STATE_DB_URL") && !env.containsKey("STATE_DIR")) {
+            stateDir = Files.createTempDirectory("job-state");
+        }
+        return new Started(start(env, stateDir, output, args), output, stateDir);
+    }
+
+    private static Process start(Map<String, String> env, Path stateDir, Path output, String... args) throws IOException {
         assertThat(JAR).as("packaged runtime; run `mvn verify`").exists();
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
         command.addAll(List.of(args));
@@ -83,8 +121,22 @@ public final class JobProcess {
         // Google's client libraries must never probe a real metadata server from a test
         builder.environment().put("NO_GCE_CHECK", "true");
         builder.environment().put("GCE_METADATA_HOST", "127.0.0.1:9");
+        if (stateDir != null) {
+            builder.environment().put("STATE_DIR", stateDir.toString());
+        }
         builder.environment().putAll(env);
         return builder.start();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
     }
 
     private static String javaBinary() {
