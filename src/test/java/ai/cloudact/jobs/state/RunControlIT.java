@@ -2,19 +2,27 @@ package ai.cloudact.jobs.state;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Optional;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import ai.cloudact.jobs.support.AnswerGate;
 import ai.cloudact.jobs.support.JobProcess;
 import ai.cloudact.jobs.support.TestPostgres;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,8 +47,10 @@ class RunControlIT {
     private static final String PATH = "/admin/quota/reset-daily";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final AnswerGate GATE = new AnswerGate();
+
     @RegisterExtension
-    static WireMockExtension api = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+    static WireMockExtension api = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort().extensions(GATE)).build();
 
     @TempDir
     Path tmp;
@@ -50,6 +60,11 @@ class RunControlIT {
     @BeforeEach
     void freshDatabase() throws Exception {
         database = TestPostgres.createDatabase();
+    }
+
+    @AfterEach
+    void letHeldAnswersGo() {
+        GATE.close();
     }
 
     private Map<String, String> env(String... more) {
@@ -70,16 +85,34 @@ class RunControlIT {
         api.stubFor(post(urlPathEqualTo(PATH)).willReturn(okJson("{\"status\":\"ok\"}").withFixedDelay((int) delay.toMillis())));
     }
 
+    /** The first call is held until {@link AnswerGate#open()}; later ones answer at once. */
+    private void holdTheFirstAnswer() {
+        api.stubFor(post(urlPathEqualTo(PATH)).inScenario("first held").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson("{\"status\":\"ok\"}").withTransformers(AnswerGate.NAME)).willSetStateTo("answering"));
+        api.stubFor(post(urlPathEqualTo(PATH)).inScenario("first held").whenScenarioStateIs("answering")
+                .willReturn(okJson("{\"status\":\"ok\"}")));
+    }
+
+    /** Waits until one of the processes has written its SUMMARY line (the other one is held in its call). */
+    private static void awaitAnySummary(JobProcess.Started one, JobProcess.Started other) throws Exception {
+        long until = System.currentTimeMillis() + 90_000;
+        while (!one.outputSoFar().contains("SUMMARY ") && !other.outputSoFar().contains("SUMMARY ")
+                && System.currentTimeMillis() < until) {
+            Thread.sleep(50);
+        }
+    }
+
     private int requests() {
         return api.findAll(postRequestedFor(urlPathEqualTo(PATH))).size();
     }
 
-    private void awaitRequests(int n) throws InterruptedException {
-        long until = System.currentTimeMillis() + 60_000;
-        while (requests() < n && System.currentTimeMillis() < until) {
+    /** Waits until a call is held at the gate (the run is in the middle of its work). */
+    private void awaitHeldCall() throws InterruptedException {
+        long until = System.currentTimeMillis() + 90_000;
+        while (GATE.held() < 1 && System.currentTimeMillis() < until) {
             Thread.sleep(50);
         }
-        assertThat(requests()).as("requests that reached the API").isGreaterThanOrEqualTo(n);
+        assertThat(GATE.held()).as("calls held at the API").isEqualTo(1);
     }
 
     private JsonNode history(String... args) throws Exception {
@@ -95,9 +128,13 @@ class RunControlIT {
 
     @Test
     void twoRunsStartedTogetherExactlyOneDoesTheWork() throws Exception {
-        answerAfter(Duration.ofSeconds(3));
+        holdTheFirstAnswer();
         JobProcess.Started first = JobProcess.start(env());
         JobProcess.Started second = JobProcess.start(env());
+        // whichever took the lease is held in its call; the other one ends by itself
+        awaitHeldCall();
+        awaitAnySummary(first, second);
+        GATE.open();
         JobProcess.Result a = first.finish();
         JobProcess.Result b = second.finish();
 
@@ -123,48 +160,46 @@ class RunControlIT {
 
     @Test
     void afterKillMinus9OfTheHolderTheNextRunProceedsOnceTheLeaseHasExpired() throws Exception {
-        // the first call hangs (the holder is killed while waiting for it); every later one answers at once
-        api.stubFor(post(urlPathEqualTo(PATH)).inScenario("hang").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(okJson("{}").withFixedDelay(60_000)).willSetStateTo("answering"));
-        api.stubFor(post(urlPathEqualTo(PATH)).inScenario("hang").whenScenarioStateIs("answering").willReturn(okJson("{}")));
+        holdTheFirstAnswer(); // the holder is killed while waiting for it
         Map<String, String> env = env("LEASE_TTL", "3s");
 
         JobProcess.Started holder = JobProcess.start(env);
-        awaitRequests(1);
+        awaitHeldCall();
         long pid = holder.process().pid();
         holder.kill();
-        long killedAt = System.currentTimeMillis();
+        Instant expires = leaseExpiry().orElseThrow(() -> new AssertionError("no lease held by the killed run"));
+        assertThat(expires).as("the dead holder's lease is still live right after the kill").isAfter(Instant.now());
+        assertThat(history().get(0).get("outcome").asText()).as("the killed run before its lease expired").isIn("RUNNING", "LOST");
 
-        JobProcess.Result whileLeaseLives = JobProcess.run(env);
-        assertThat(whileLeaseLives.exitCode()).as(whileLeaseLives.output()).isZero();
-        assertThat(whileLeaseLives.output()).contains("outcome=SKIPPED", "already running: pid " + pid + " on ");
-        assertThat(history().get(1).get("outcome").asText()).as("the killed run, lease alive").isEqualTo("RUNNING");
-
-        long waitForExpiry = killedAt + 3_500 - System.currentTimeMillis();
-        if (waitForExpiry > 0) {
-            Thread.sleep(waitForExpiry);
+        while (Instant.now().isBefore(expires.plusMillis(200))) {
+            Thread.sleep(100);
         }
         JobProcess.Result next = JobProcess.run(env);
         assertThat(next.exitCode()).as(next.output()).isZero();
         assertThat(next.output()).contains("outcome=SUCCESS")
                 .containsPattern("Took over the lease of quota-reset \\(pack cloudact\\): it was held by pid " + pid + " on \\S+ since");
-        assertThat(requests()).isEqualTo(2);
+        assertThat(requests()).as("answered calls: the next run's (the killed run's call is still held)").isEqualTo(1);
 
         JsonNode rows = history("quota-reset");
-        assertThat(rows).extracting(row -> row.get("outcome").asText()).containsExactly("SUCCESS", "SKIPPED", "LOST");
-        assertThat(rows.get(2).get("execution").asText()).isEqualTo("pid " + pid);
+        assertThat(rows).extracting(row -> row.get("outcome").asText()).containsExactly("SUCCESS", "LOST");
+        assertThat(rows.get(1).get("execution").asText()).isEqualTo("pid " + pid);
+        assertThat(rows.get(1).get("ended").isNull()).isTrue();
         holder.finish();
     }
 
     @Test
     void aRunLongerThanTheTtlKeepsItsLease() throws Exception {
-        answerAfter(Duration.ofSeconds(8));
+        holdTheFirstAnswer();
         Map<String, String> env = env("LEASE_TTL", "2s");
         JobProcess.Started longRun = JobProcess.start(env);
-        awaitRequests(1);
-        Thread.sleep(4_500); // more than twice the TTL after the lease was taken
+        awaitHeldCall();
+        Instant firstExpiry = leaseExpiry().orElseThrow();
+        Thread.sleep(5_000); // more than twice the TTL after the lease was taken
+        Instant laterExpiry = leaseExpiry().orElseThrow(() -> new AssertionError("the lease was lost"));
+        assertThat(laterExpiry).as("renewed every TTL/3").isAfter(firstExpiry.plusSeconds(3)).isAfter(Instant.now());
 
         JobProcess.Result second = JobProcess.run(env);
+        GATE.open();
         JobProcess.Result first = longRun.finish();
 
         assertThat(second.exitCode()).as(second.output()).isZero();
@@ -172,35 +207,37 @@ class RunControlIT {
         assertThat(first.exitCode()).as(first.output()).isZero();
         assertThat(first.output()).contains("outcome=SUCCESS").doesNotContain("no longer this run's");
         assertThat(requests()).isEqualTo(1);
+        assertThat(leaseExpiry()).as("released at the end").isEmpty();
     }
 
     @Test
     void overlapPolicyFailExitsOneAndAllowRunsBoth() throws Exception {
-        answerAfter(Duration.ofSeconds(4));
+        holdTheFirstAnswer();
         JobProcess.Started holder = JobProcess.start(env());
-        awaitRequests(1);
+        awaitHeldCall();
 
-        JobProcess.Result failed = JobProcess.run(env("OVERLAP_POLICY", "fail"));
+        JobProcess.Started failing = JobProcess.start(env("OVERLAP_POLICY", "fail"));
+        JobProcess.Started allowing = JobProcess.start(env("OVERLAP_POLICY", "allow"));
+        JobProcess.Result failed = failing.finish();
+        JobProcess.Result allowed = allowing.finish();
         assertThat(failed.exitCode()).as(failed.output()).isEqualTo(1);
         assertThat(failed.output()).contains("outcome=FAILED", "reason=\"already running: pid " + holder.process().pid());
-
-        JobProcess.Result allowed = JobProcess.run(env("OVERLAP_POLICY", "allow"));
         assertThat(allowed.exitCode()).as(allowed.output()).isZero();
         assertThat(allowed.output()).contains("outcome=SUCCESS");
+        GATE.open();
         assertThat(holder.finish().exitCode()).isZero();
         assertThat(requests()).isEqualTo(2);
-        assertThat(history()).extracting(row -> row.get("outcome").asText()).containsExactlyInAnyOrder("SUCCESS", "SUCCESS", "FAILED");
+        assertThat(history()).extracting(row -> row.get("outcome").asText())
+                .containsExactlyInAnyOrder("SUCCESS", "SUCCESS", "FAILED");
     }
 
     @Test
     void sigtermEndsTheRunWithItsRowAndReleasesTheLease() throws Exception {
-        answerAfter(Duration.ofSeconds(30));
-        JobProcess.Terminated terminated = JobProcess.runAndTerminate(env(), () -> requests() > 0);
+        holdTheFirstAnswer();
+        JobProcess.Terminated terminated = JobProcess.runAndTerminate(env(), () -> GATE.held() > 0);
         assertThat(terminated.result().exitCode()).as(terminated.result().output()).isEqualTo(143);
         assertThat(terminated.exitAfterSigtermMs()).isLessThan(10_000L);
 
-        api.resetAll();
-        answerAfter(Duration.ZERO);
         JobProcess.Result next = JobProcess.run(env());
         assertThat(next.output()).as("the lease (5 min TTL) was released at SIGTERM").contains("outcome=SUCCESS");
         assertThat(history()).extracting(row -> row.get("outcome").asText()).containsExactly("SUCCESS", "TERMINATED");
@@ -269,6 +306,17 @@ class RunControlIT {
         assertThat(unwritable.output()).contains("outcome=SUCCESS");
         Matcher warnings = Pattern.compile("WARN .*Run state: cannot create").matcher(unwritable.output());
         assertThat(warnings.results().count()).as("one WARN line").isEqualTo(1);
+    }
+
+    /** When the quota-reset lease expires, straight from the database; empty when nobody holds it. */
+    private Optional<Instant> leaseExpiry() throws Exception {
+        try (Connection connection = TestPostgres.connect(database);
+             PreparedStatement query = connection.prepareStatement("SELECT expires_at FROM run_lease WHERE job = ?")) {
+            query.setString(1, "quota-reset");
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? Optional.of(rows.getObject(1, OffsetDateTime.class).toInstant()) : Optional.empty();
+            }
+        }
     }
 
     private static String summary(String output) {
