@@ -30,15 +30,18 @@ public class OrgSlugs implements Processor {
     public void process(Exchange exchange) {
         OrgEntry entry = exchange.getMessage().getBody(OrgEntry.class);
         String refused = entry == null ? "not an org list entry" : refusal(entry.value());
+        exchange.setProperty(ShardShare.KEY, entry == null ? "?" : shardKey(entry));
         if (refused == null) {
-            Object slug = ((Map<?, ?>) entry.value()).get("org_slug");
-            exchange.setProperty("orgSlug", slug);
-            exchange.setProperty(ShardShare.KEY, slug);
+            exchange.setProperty("orgSlug", ((Map<?, ?>) entry.value()).get("org_slug"));
         } else {
-            exchange.setProperty(ShardShare.KEY, entry == null ? "?" : entry.where());
             exchange.setProperty(OrgSyncTally.SKIPPED, true);
             exchange.setProperty(SKIP_REASON, (entry == null ? "" : entry.where() + ": ") + refused);
         }
+    }
+
+    /** The key that decides which parallel task handles the entry: its slug, or where it is when it has no usable slug. */
+    static String shardKey(OrgEntry entry) {
+        return refusal(entry.value()) == null ? (String) ((Map<?, ?>) entry.value()).get("org_slug") : entry.where();
     }
 
     /** Why the entry cannot be synced, or null when its org_slug is usable. */

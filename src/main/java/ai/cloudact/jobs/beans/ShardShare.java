@@ -16,6 +16,10 @@ import org.apache.camel.Processor;
  *
  * The route then leaves an item marked {@value #NOT_MINE} alone, and its tally counts it nowhere (not
  * ok, not skipped): another task processes it. A run that is not sharded keeps every item.
+ *
+ * <p>A job whose split is fed by its own iterator (org-sync-all's {@link OrgPages}) should also hand
+ * the split only its share ({@link #only}): with N tasks, each walking every page, the other tasks'
+ * items would otherwise cost each task a trip through the split's thread pool for nothing.
  */
 public class ShardShare implements Processor {
 
@@ -31,6 +35,38 @@ public class ShardShare implements Processor {
         if (shard != null && key != null && !shard.owns(key)) {
             exchange.setProperty(NOT_MINE, true);
         }
+    }
+
+    /** The items of {@code items} that are this shard's (all of them when {@code shard} is null), lazily. */
+    public static <T> java.util.Iterator<T> only(java.util.Iterator<T> items, Shard shard, java.util.function.Function<T, String> key) {
+        if (shard == null) {
+            return items;
+        }
+        return new java.util.Iterator<>() {
+            private T next;
+            private boolean ready;
+
+            @Override
+            public boolean hasNext() {
+                while (!ready && items.hasNext()) {
+                    T item = items.next();
+                    if (shard.owns(key.apply(item))) {
+                        next = item;
+                        ready = true;
+                    }
+                }
+                return ready;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                ready = false;
+                return next;
+            }
+        };
     }
 
     /** Whether the item was left to another task. */
