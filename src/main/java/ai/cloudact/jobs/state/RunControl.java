@@ -118,7 +118,14 @@ public final class RunControl implements AutoCloseable {
                         + " expired at {} without being released (that run died or hung)", run.jobId(), describe(key),
                         previous.owner(), time(previous.since()), time(previous.until())));
             }
-            History.start(connection, run.id(), run.jobId(), pack, environment, run.runKey(), shard, started, me.until(), origin);
+            try {
+                History.start(connection, run.id(), run.jobId(), pack, environment, run.runKey(), shard, started, me.until(), origin);
+            } catch (SQLException | RuntimeException e) {
+                if (key != null) {
+                    Lease.release(connection, key, run.id()); // not left held for a run that does not go on
+                }
+                throw e;
+            }
         } catch (SQLException | RuntimeException e) {
             return failedToBegin(e);
         }
