@@ -48,7 +48,8 @@ public final class OneShot {
     private volatile String environmentName;
     private volatile String packName;
     private volatile RunPath path;
-    private volatile RunControl control = RunControl.off();
+    /** Null until the store is opened (not before: its class's logger must not start Log4j before LogSetup). */
+    private volatile RunControl control;
     private volatile String shard;
     private Logger log;
 
@@ -76,7 +77,9 @@ public final class OneShot {
             log.debug("Configuration error", e);
             return end(Outcome.CONFIGURATION_ERROR, null, e.getMessage().lines().findFirst().orElse("")).exitCode;
         } finally {
-            control.close();
+            if (control != null) {
+                control.close();
+            }
         }
     }
 
@@ -192,7 +195,10 @@ public final class OneShot {
         if (run.end()) {
             RunRecord record = RunRecord.of(run, packName, environmentName, started, outcome, extra, shard, reason);
             Summary.log(record);
-            control.end(run, record);
+            RunControl store = control;
+            if (store != null) {
+                store.end(run, record);
+            }
         }
         return outcome;
     }

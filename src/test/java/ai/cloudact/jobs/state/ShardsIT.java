@@ -38,7 +38,7 @@ class ShardsIT {
 
     private static final int ORGS = 250;
     private static final Pattern COUNTS = Pattern.compile("SUMMARY job=org-sync-all environment=local outcome=SUCCESS"
-            + " duration=\\S+ shard=(\\d)/3 attempts=\\d+ ok=(\\d+) failed=0 skipped=(\\d+)");
+            + " duration=\\S+ shard=(\\d)/3 attempts=\\d+(?: http_status=200)? ok=(\\d+) failed=0 skipped=(\\d+)");
 
     private static final AnswerGate GATE = new AnswerGate();
 
