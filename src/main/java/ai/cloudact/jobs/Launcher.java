@@ -35,10 +35,13 @@ public final class Launcher {
             args.remove(packAt);
         }
         boolean oneShot = args.isEmpty();
-        // before anything can be logged or printed: no secret leaves the process, a signal has its summary
-        Output.prepare(env);
-        OneShot shot = oneShot ? new OneShot(env).handleSignals() : null;
+        // first of all: a signal from now on has its summary line; then no secret leaves the process
         Output.startLogging(env, new Settings(env));
+        OneShot shot = oneShot ? new OneShot(env).handleSignals() : null;
+        Output.prepare(env);
+        // configures logging now, not when the first line is written
+        LoggerFactory.getLogger("runner").debug("runtime started: java {}, pid {}", Runtime.version(), ProcessHandle.current().pid());
+        ai.cloudact.jobs.runtime.Signals.loggingReady();
         if (oneShot) {
             return shot.run();
         }

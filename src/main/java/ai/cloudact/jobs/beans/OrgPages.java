@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 import ai.cloudact.jobs.http.FailureReport;
 import ai.cloudact.jobs.run.ExplainedFailure;
@@ -24,11 +25,18 @@ import org.apache.camel.ProducerTemplate;
  * parallel tasks walks every page too, and hands the split only its share ({@link ShardShare#only}).
  *
  * <p>The walk cannot loop: a {@code next_page_token} seen before, or more pages than
- * {@code maxPages}, stops it with a failure that names the token; no org is synced twice.
+ * {@code maxPages}, stops it with a failure that names the token; no org is synced twice. A walk that
+ * stops (a loop, a page that fails) ends the split normally, so every org already taken is synced and
+ * counted; {@link #finish} then fails the job with the reason.
  */
 public class OrgPages {
 
     private static final int MAX_QUOTED_CHARS = 80;
+    /**
+     * Job exchange property holding why the walk stopped early: a holder set before the split, whose
+     * copies all share it, so the reason survives however the split copies its results back.
+     */
+    private static final String STOPPED = "orgListStopped";
 
     private String query = "status=active";
     private int maxPages = 10_000;
@@ -41,13 +49,24 @@ public class OrgPages {
         this.maxPages = maxPages;
     }
 
+    /** After the split: fails the job when the walk stopped early (every org taken before has been counted). */
+    public void finish(Exchange job) {
+        @SuppressWarnings("unchecked")
+        AtomicReference<ExplainedFailure> stopped = job.getProperty(STOPPED, AtomicReference.class);
+        if (stopped != null && stopped.get() != null) {
+            throw stopped.get();
+        }
+    }
+
     /** The entries of every page; of a run that is one of N parallel tasks, only its share of them. */
     public Iterator<OrgEntry> iterate(Exchange job) {
         Run.of(job).fanOut();
-        return ShardShare.only(pages(job), Run.of(job).shard(), OrgSlugs::shardKey);
+        AtomicReference<ExplainedFailure> stopped = new AtomicReference<>();
+        job.setProperty(STOPPED, stopped);
+        return ShardShare.only(pages(job, stopped), Run.of(job).shard(), OrgSlugs::shardKey);
     }
 
-    private Iterator<OrgEntry> pages(Exchange job) {
+    private Iterator<OrgEntry> pages(Exchange job, AtomicReference<ExplainedFailure> stopped) {
         return new Iterator<>() {
             private final ProducerTemplate template = job.getContext().createProducerTemplate();
             private final Set<String> tokensSeen = new HashSet<>();
@@ -56,18 +75,23 @@ public class OrgPages {
             private int position;
             private String nextToken;
             private boolean started;
-            /** Raised once the current page's orgs are taken: a loop ends the walk, not the page. */
-            private ExplainedFailure stop;
-
             @Override
             public boolean hasNext() {
-                while (!page.hasNext() && (!started || nextToken != null)) {
-                    fetch();
-                }
-                if (!page.hasNext() && stop != null) {
-                    throw stop;
+                try {
+                    while (!page.hasNext() && (!started || nextToken != null)) {
+                        fetch();
+                    }
+                } catch (ExplainedFailure stopped) {
+                    stop(stopped);
                 }
                 return page.hasNext();
+            }
+
+            /** Ends the walk here: the split finishes the orgs it has, then finish() fails the job. */
+            private void stop(ExplainedFailure reason) {
+                stopped.set(reason);
+                nextToken = null;
+                page = List.of().iterator();
             }
 
             @Override
@@ -107,8 +131,9 @@ public class OrgPages {
                 Object token = map.get("next_page_token");
                 nextToken = token == null || token.toString().isEmpty() ? null : token.toString();
                 if (nextToken != null && !tokensSeen.add(nextToken)) {
-                    stop = new ExplainedFailure("the org list repeats next_page_token " + quote(nextToken) + " (page "
-                            + number + "): stopped so no org is synced twice; the API's paging is broken");
+                    // this page's orgs are synced; the walk ends after them
+                    stopped.set(new ExplainedFailure("the org list repeats next_page_token " + quote(nextToken)
+                            + " (page " + number + "): stopped so no org is synced twice; the API's paging is broken"));
                     nextToken = null;
                 }
             }

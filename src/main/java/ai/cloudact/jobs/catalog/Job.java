@@ -26,6 +26,12 @@ public record Job(String id, String pack, String location, String summary, JobSp
         return spec.getLongName() != null ? spec.getLongName() : pack + "-" + id;
     }
 
+    /** {@code pack/id}: how tests and messages name a job. */
+    @Override
+    public String toString() {
+        return pack + "/" + id;
+    }
+
     /** Where the local sandbox's answers for this job are declared, beside the job file. */
     public String sandboxLocation() {
         return location.replaceFirst("\\.yaml$", ".sandbox.yaml");

@@ -1,7 +1,9 @@
 package ai.cloudact.jobs.http;
 
 import java.net.URI;
+import java.util.regex.Pattern;
 
+import ai.cloudact.jobs.run.Redaction;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
@@ -13,12 +15,21 @@ import org.apache.camel.Processor;
  */
 public class CallTarget implements Processor {
 
+    private static final Pattern CREDENTIAL = Pattern.compile("(?i)authorization|.*(key|token|secret|password).*");
+
     @Override
     public void process(Exchange exchange) {
         String callUri = exchange.getProperty("callUri", String.class);
         if (callUri == null || callUri.isBlank()) {
             throw new IllegalStateException("the route did not set the exchange property callUri before calling direct:outbound-call");
         }
+        // a credential this call sends is a secret wherever it shows up again (an API echoing it back)
+        exchange.getMessage().getHeaders().forEach((name, value) -> {
+            if (value instanceof String text && CREDENTIAL.matcher(name).matches() && !name.equalsIgnoreCase("Idempotency-Key")) {
+                Redaction.register(text);
+                Redaction.register(text.replaceFirst("(?i)^(Bearer|Basic)\\s+", ""));
+            }
+        });
         URI target = URI.create(callUri);
         exchange.getMessage().setHeader(Exchange.HTTP_URI, callUri);
         exchange.setProperty("callBase", target.getScheme() + "://" + target.getRawAuthority());

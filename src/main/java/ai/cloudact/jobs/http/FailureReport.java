@@ -18,6 +18,9 @@ public final class FailureReport {
     }
 
     public static String explain(Throwable failure) {
+        if (failure == null) {
+            return "(no failure)";
+        }
         ExplainedFailure explained = find(failure, ExplainedFailure.class);
         if (explained != null) {
             return explained.getMessage();
@@ -37,9 +40,17 @@ public final class FailureReport {
             return "cannot connect (" + find(failure, ConnectException.class).getMessage()
                     + "): is the API up? check CA_API_URL / CA_FRONTEND_URL";
         }
+        AnswerTooLarge tooLarge = find(failure, AnswerTooLarge.class);
+        if (tooLarge != null) {
+            return tooLarge.getMessage();
+        }
+        javax.net.ssl.SSLException tls = find(failure, javax.net.ssl.SSLException.class);
+        if (tls != null) {
+            return "TLS failure, not retried: " + rootMessage(tls) + "; check the server's certificate and host name";
+        }
         if (find(failure, SocketTimeoutException.class) != null) {
             return "no answer in time (" + find(failure, SocketTimeoutException.class).getMessage()
-                    + "): the API is slow or hung; see http.response.timeout.ms";
+                    + "): the API is slow or hung; see HTTP_RESPONSE_TIMEOUT_MS";
         }
         JsonProcessingException json = find(failure, JsonProcessingException.class);
         if (json != null) {
@@ -81,6 +92,15 @@ public final class FailureReport {
         }
         String oneLine = body.replaceAll("\\s+", " ").trim();
         return "; it said: " + (oneLine.length() > MAX_BODY_CHARS ? oneLine.substring(0, MAX_BODY_CHARS) + "..." : oneLine);
+    }
+
+    /** The innermost cause's message (what actually went wrong), one line. */
+    public static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage()).replaceAll("\\s+", " ").trim();
     }
 
     private static boolean mentions(Throwable failure, String packageFragment) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import ai.cloudact.jobs.run.ConfigurationException;
+import ai.cloudact.jobs.run.Redaction;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.IdTokenCredentials;
 import com.google.auth.oauth2.IdTokenProvider;
@@ -32,7 +33,9 @@ public class GoogleIdToken implements Processor {
         }
         IdTokenCredentials credentials = byAudience.computeIfAbsent(audience, this::credentialsFor);
         credentials.refreshIfExpired();
-        exchange.getMessage().setHeader("Authorization", "Bearer " + credentials.getIdToken().getTokenValue());
+        String token = credentials.getIdToken().getTokenValue();
+        Redaction.register(token);
+        exchange.getMessage().setHeader("Authorization", "Bearer " + token);
     }
 
     private IdTokenCredentials credentialsFor(String audience) {

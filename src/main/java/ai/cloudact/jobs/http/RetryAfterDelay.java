@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Honours a {@code Retry-After} answer (429, 503): sets the delay of the next redelivery to what the
- * API asked for, capped by {@code retry.after.max.ms}. Without the header the shared exponential
- * backoff applies. Runs as the onException's "exception occurred" step, before the delay is chosen.
+ * API asked for, capped by {@code retry.after.max.ms} (RETRY_AFTER_MAX_MS). Without the header, or with
+ * one that is negative, in the past or unreadable, the shared exponential backoff applies. Runs as the onException's "exception occurred" step, before the delay is chosen.
  */
 public class RetryAfterDelay implements Processor {
 
@@ -44,7 +44,10 @@ public class RetryAfterDelay implements Processor {
         }
     }
 
-    /** Retry-After as delay-seconds or as an HTTP date; null when absent or unreadable. */
+    /**
+     * Retry-After as delay-seconds or as an HTTP date, in ms; null (the normal backoff applies) when
+     * absent, unreadable, negative or in the past. A huge value is returned as it is: the caller caps it.
+     */
     static Long retryAfterMs(Map<String, String> headers) {
         if (headers == null) {
             return null;
@@ -52,18 +55,20 @@ public class RetryAfterDelay implements Processor {
         String value = headers.entrySet().stream()
                 .filter(header -> "Retry-After".equalsIgnoreCase(header.getKey()))
                 .map(Map.Entry::getValue).findFirst().orElse(null);
-        if (value == null || value.isBlank()) {
+        if (value == null || value.isBlank() || value.length() > 64) {
             return null;
         }
+        String text = value.trim();
+        if (text.matches("\\d{1,18}")) {
+            long seconds = Long.parseLong(text);
+            return seconds > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : seconds * 1000;
+        }
         try {
-            return Math.max(0, Long.parseLong(value.trim())) * 1000;
-        } catch (NumberFormatException notSeconds) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-                return Math.max(0, Duration.between(ZonedDateTime.now(at.getZone()), at).toMillis());
-            } catch (DateTimeParseException notADate) {
-                return null;
-            }
+            ZonedDateTime at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME);
+            long ms = Duration.between(ZonedDateTime.now(at.getZone()), at).toMillis();
+            return ms > 0 ? ms : null;
+        } catch (DateTimeParseException | ArithmeticException notADate) {
+            return null;
         }
     }
 }

@@ -29,6 +29,7 @@ public final class Run {
     private final AtomicInteger ok = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicInteger skipped = new AtomicInteger();
+    private final AtomicInteger shortCircuited = new AtomicInteger();
     private final Map<String, String> results = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean fanOut;
@@ -114,6 +115,15 @@ public final class Run {
 
     public Integer httpStatus() {
         return httpStatus;
+    }
+
+    /** A call not made because the circuit breaker was open. */
+    public void shortCircuited() {
+        shortCircuited.incrementAndGet();
+    }
+
+    public int shortCircuitedCalls() {
+        return shortCircuited.get();
     }
 
     /** An item of a fan-out (e.g. one org) ended: counted once, as ok, failed or skipped. */

@@ -20,16 +20,16 @@ final class LogSetup {
         String format = env.getOrDefault("LOG_FORMAT", "").trim().toLowerCase(Locale.ROOT);
         boolean onPlatform = env.containsKey("CLOUD_RUN_JOB") || env.containsKey("KUBERNETES_SERVICE_HOST");
         boolean json = format.equals("json") || (onPlatform && !format.equals("text"));
-        System.setProperty("log.format", json ? "json" : "text");
+        System.setProperty("jobs.log.format", json ? "json" : "text");
         String level = env.getOrDefault("LOG_LEVEL", "INFO").trim().toUpperCase(Locale.ROOT);
         if (!level.matches("OFF|ERROR|WARN|INFO|DEBUG|TRACE|ALL")) {
             level = "INFO";
         }
-        System.setProperty("log.level", level);
+        System.setProperty("jobs.log.level", level);
         // libraries stay at WARN (their DEBUG lines may carry headers), or quieter when LOG_LEVEL is
-        System.setProperty("log.level.libraries", level.equals("ERROR") || level.equals("OFF") ? level : "WARN");
+        System.setProperty("jobs.log.level.libraries", level.equals("ERROR") || level.equals("OFF") ? level : "WARN");
         boolean colour = System.console() != null && !env.containsKey("NO_COLOR") && !json;
-        System.setProperty("log.ansi.disabled", Boolean.toString(!colour));
+        System.setProperty("jobs.log.ansi.disabled", Boolean.toString(!colour));
         System.setProperty("job.id", jobId == null ? "" : jobId);
         System.setProperty("job.environment", environment);
         System.setProperty("job.execution", env.getOrDefault("CLOUD_RUN_EXECUTION", env.getOrDefault("JOB_RUN_ID", "")));

@@ -112,6 +112,9 @@ public final class RunPath {
             return end(run, started, Outcome.SUCCESS, extra, shard, null);
         }
         String reason = FailureReport.explain(failure);
+        if (run.shortCircuitedCalls() > 0) {
+            reason += " (circuit breaker open: " + run.shortCircuitedCalls() + " call(s) not made)";
+        }
         LOG.error("Job {} failed: {}", job.id(), reason);
         LOG.debug("Failure of job {}", job.id(), failure);
         return end(run, started, Outcome.FAILED, extra, shard, reason);

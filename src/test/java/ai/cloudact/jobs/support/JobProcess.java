@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Runs the packaged runtime ({@code java -jar target/scheduler-jobs.jar}) as a real process, the way
  * Cloud Run or Kubernetes starts the container, and captures its exit code and every byte it prints.
+ *
+ * <p>Unless the settings name a run state store (STATE_DB_URL or STATE_DIR), each process gets an
+ * embedded one of its own in a fresh directory, removed at its end: runs of different tests never see
+ * each other's leases, and nothing is written into the working directory.
  */
 public final class JobProcess {
 
@@ -58,10 +63,15 @@ public final class JobProcess {
             if (!finished) {
                 process.destroyForcibly();
             }
+            return result(finished, "job finished in time");
+        }
+
+        /** What it printed and its exit code, its output file and state directory removed. */
+        private Result result(boolean finished, String what) throws IOException {
             String text = Files.readString(output, StandardCharsets.UTF_8);
             Files.delete(output);
             deleteTree(stateDir);
-            assertThat(finished).as("job finished in time; output:%n%s", text).isTrue();
+            assertThat(finished).as("%s; output:%n%s", what, text).isTrue();
             return new Result(process.exitValue(), text);
         }
     }
@@ -73,7 +83,6 @@ public final class JobProcess {
     public static Terminated runAndTerminate(Map<String, String> env, java.util.function.BooleanSupplier when) throws IOException, InterruptedException {
         Started started = start(env);
         Process process = started.process();
-        Path output = started.output();
         long waitUntil = System.currentTimeMillis() + 30_000;
         while (!when.getAsBoolean() && System.currentTimeMillis() < waitUntil && process.isAlive()) {
             Thread.sleep(50);
@@ -85,36 +94,64 @@ public final class JobProcess {
         if (!finished) {
             process.destroyForcibly();
         }
-        String text = Files.readString(output, StandardCharsets.UTF_8);
-        Files.delete(output);
-        deleteTree(started.stateDir());
-        assertThat(finished).as("job exited after SIGTERM; output:%n%s", text).isTrue();
-        return new Terminated(new Result(process.exitValue(), text), exitAfterMs);
+        return new Terminated(started.result(finished, "job exited after SIGTERM"), exitAfterMs);
+    }
+
+    /**
+     * Starts the job, sends a signal (TERM, INT) {@code afterMs} after the runtime's first line (at
+     * DEBUG: "runtime started"), and waits for the exit.
+     */
+    public static Terminated runAndSignal(Map<String, String> env, long afterMs, String signal) throws IOException, InterruptedException {
+        Map<String, String> debug = new HashMap<>(env);
+        debug.put("LOG_LEVEL", "DEBUG");
+        Started started = start(debug);
+        Process process = started.process();
+        long waitUntil = System.currentTimeMillis() + 30_000;
+        while (!started.outputSoFar().contains("runtime started") && process.isAlive() && System.currentTimeMillis() < waitUntil) {
+            Thread.sleep(5);
+        }
+        Thread.sleep(afterMs);
+        long signalled = System.nanoTime();
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        kill.waitFor(10, TimeUnit.SECONDS);
+        boolean finished = process.waitFor(30, TimeUnit.SECONDS);
+        long exitAfterMs = (System.nanoTime() - signalled) / 1_000_000;
+        if (!finished) {
+            process.destroyForcibly();
+        }
+        return new Terminated(started.result(finished, "job exited after SIG" + signal), exitAfterMs);
     }
 
     public static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
         return start(env, args).finish();
     }
 
-    /**
-     * Starts the packaged runtime with only the given settings (and none of the developer's shell).
-     * Unless the settings name a run state store (STATE_DB_URL or STATE_DIR), the process gets an
-     * embedded one of its own in a fresh directory, removed at its end: runs of different tests never
-     * see each other's leases, and nothing is written into the working directory.
-     */
+    /** Starts the packaged runtime with only the given settings (and none of the developer's shell). */
     public static Started start(Map<String, String> env, String... args) throws IOException {
-        Path output = Files.createTempFile("job-output", ".log");
-        Path stateDir = null;
-        if (!env.containsKey("STATE_DB_URL") && !env.containsKey("STATE_DIR")) {
-            stateDir = Files.createTempDirectory("job-state");
-        }
-        return new Started(start(env, stateDir, output, args), output, stateDir);
-    }
-
-    private static Process start(Map<String, String> env, Path stateDir, Path output, String... args) throws IOException {
         assertThat(JAR).as("packaged runtime; run `mvn verify`").exists();
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
         command.addAll(List.of(args));
+        return start(command, env);
+    }
+
+    /**
+     * The runtime with the local sandbox on its class path, as {@code mvn compile camel:run} runs it:
+     * the compiled classes and job files, their dependencies, the sandbox (test classes) and WireMock.
+     */
+    public static Result runInSandbox(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        String wireMock = java.util.Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> entry.contains("wiremock-standalone")).findFirst()
+                .orElseThrow(() -> new AssertionError("wiremock-standalone is not on the test class path"));
+        String classPath = String.join(File.pathSeparator, Path.of("target", "classes").toString(),
+                Path.of("target", "test-classes").toString(), Path.of("target", "lib", "*").toString(), wireMock);
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-cp", classPath, "ai.cloudact.jobs.Launcher"));
+        command.addAll(List.of(args));
+        return start(command, env).finish();
+    }
+
+    private static Started start(List<String> command, Map<String, String> env) throws IOException {
+        Path output = Files.createTempFile("job-output", ".log");
+        Path stateDir = env.containsKey("STATE_DB_URL") || env.containsKey("STATE_DIR") ? null : Files.createTempDirectory("job-state");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.redirectOutput(output.toFile());
         CLEARED.forEach(builder.environment()::remove);
@@ -125,7 +162,11 @@ public final class JobProcess {
             builder.environment().put("STATE_DIR", stateDir.toString());
         }
         builder.environment().putAll(env);
-        return builder.start();
+        return new Started(builder.start(), output, stateDir);
+    }
+
+    private static String javaBinary() {
+        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     }
 
     private static void deleteTree(Path dir) throws IOException {
@@ -137,9 +178,5 @@ public final class JobProcess {
                 Files.deleteIfExists(file);
             }
         }
-    }
-
-    private static String javaBinary() {
-        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     }
 }
