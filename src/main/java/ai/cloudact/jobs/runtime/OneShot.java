@@ -84,10 +84,19 @@ public final class OneShot {
     }
 
     private ExitCode runChecked() {
-        // the store first: once it is reachable, every later problem of the run is in its history too
-        settings.check(Settings.STATE);
-        control = RunState.open(settings, env);
-        settings.check(Settings.RUNTIME);
+        // the store first: once it is reachable, every problem of the run is in its history too (all
+        // bad settings are still named together)
+        ConfigurationException invalid = problems(Settings.RUNTIME);
+        if (problems(Settings.STATE) == null) {
+            try {
+                control = RunState.open(settings, env);
+            } catch (ConfigurationException unusable) {
+                throw invalid == null ? unusable : new ConfigurationException(invalid.getMessage() + "\n" + unusable.getMessage(), unusable);
+            }
+        }
+        if (invalid != null) {
+            throw invalid;
+        }
         Environment environment = Environment.parse(environmentName);
         environmentName = environment.id();
         String camelProfile = settings.value(Setting.text("CAMEL_MAIN_PROFILE", "camel.main.profile", null, ""));
@@ -140,6 +149,16 @@ public final class OneShot {
             watchdog.shutdownNow();
             main.stop();
             sandbox.ifPresent(LocalStandIn::close);
+        }
+    }
+
+    /** Why some of these settings are invalid (one line each), or null. */
+    private ConfigurationException problems(List<Setting> list) {
+        try {
+            settings.check(list);
+            return null;
+        } catch (ConfigurationException e) {
+            return e;
         }
     }
 

@@ -62,9 +62,9 @@ public final class Settings {
     public static final Setting TASK_COUNT = Setting.integer("TASK_COUNT", null, 1, 1, 10_000,
             "the number of parallel tasks when CLOUD_RUN_TASK_COUNT is unset (the Indexed Job's completions)");
 
-    /** Checked first: with these valid and the store reachable, every later problem of the run is recorded in its history. */
+    /** The run state store's: with these valid and the store reachable, every other problem of a run is in its history. */
     public static final List<Setting> STATE = List.of(STATE_DB_URL, STATE_DB_USER, STATE_DB_PASSWORD, STATE_DIR, LEASE_TTL,
-            OVERLAP_POLICY, HISTORY_RETENTION, DRY_RUN);
+            OVERLAP_POLICY, HISTORY_RETENTION);
 
     /** The runtime's own settings, in --help order. */
     public static final List<Setting> RUNTIME = List.of(JOB_ID, PACK, ENVIRONMENT, ROUTES_DIR, DRY_RUN, LOG_LEVEL, LOG_FORMAT,
