@@ -1,7 +1,10 @@
 # shellcheck shell=bash
 # Shared by the gcloud scripts beside it: the environment map, the job table (jobs.tsv, generated
-# from the catalog and the routes), and the confirmation that prod always asks for.
+# from the catalog and the routes), reading a job or trigger without guessing, and the confirmation
+# that prod asks for before any change.
 
+# The job table: every script reads the jobs through this one variable (and NAME_SUFFIX below names
+# them per environment), so that another table can be switched in without touching the scripts.
 JOBS_TSV="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/jobs.tsv"
 # Region of the Cloud Run Jobs, Scheduler triggers and Artifact Registry; override with CLOUDACT_REGION.
 REGION="${CLOUDACT_REGION:-us-central1}"
@@ -81,18 +84,100 @@ confirm_prod() {
   fi
 }
 
-# trigger_verb VERB ENV JOB: pauses or resumes the Cloud Scheduler trigger of a scheduled job (the
-# Cloud Run Job itself is untouched); the body of pause-job.sh and resume-job.sh.
+# shell_quote ARG...: the arguments as one line a shell reads back as the same words (single quotes
+# only where needed), for --dry-run output and for running a planned command later with eval.
+shell_quote() {
+  local arg out=""
+  for arg in "$@"; do
+    if [[ "$arg" =~ ^[A-Za-z0-9_./:=@,+%-]+$ ]]; then
+      out+=" $arg"
+    else
+      out+=" '${arg//\'/\'\\\'\'}'"
+    fi
+  done
+  printf '%s\n' "${out# }"
+}
+
+# describe run|scheduler NAME: reads one Cloud Run Job or Scheduler trigger into DESCRIBED (one
+# "key: value" line per field, gcloud's flattened format) and returns 0; returns 3 when gcloud answers
+# NOT_FOUND. Any other failure (permission denied, wrong project, network) is not "missing": it prints
+# gcloud's own message and stops the script with exit 1, so nothing is ever created on a guess.
+describe() {
+  local kind="$1" name="$2" where err
+  if [[ "$kind" == run ]]; then where=(--region "$REGION"); else where=(--location "$REGION"); fi
+  err="$(mktemp)"
+  # stdin from /dev/null: callers loop over the job table on stdin, which gcloud must not read
+  if DESCRIBED="$(gcloud "$kind" jobs describe "$name" --project "$PROJECT" "${where[@]}" --format 'flattened[no-pad]' 2>"$err" </dev/null)"; then
+    rm -f "$err"
+    return 0
+  fi
+  DESCRIBED=""
+  # gcloud's words for a 404: "Cannot find job [NAME]" (run) and "NOT_FOUND: ..." (scheduler)
+  if grep -q -e "Cannot find job \[${name}\]" -e ') NOT_FOUND: ' "$err"; then
+    rm -f "$err"
+    return 3
+  fi
+  cat "$err" >&2
+  rm -f "$err"
+  echo "error: could not read the ${kind} job ${name} (${PROJECT}, ${REGION}): stopped, nothing was changed." >&2
+  exit 1
+}
+
+# field KEY: the value of one key of DESCRIBED (empty when absent).
+field() {
+  awk -v k="$1: " 'index($0, k) == 1 { print substr($0, length(k) + 1); exit }' <<<"$DESCRIBED"
+}
+
+# trigger_verb VERB ENV JOB|--all: pauses or resumes Cloud Scheduler triggers (the Cloud Run Jobs are
+# untouched); the body of pause-job.sh and resume-job.sh. A trigger already in the wanted state is
+# left alone (the API refuses to pause a paused one), so both are safe to re-run. --all (pause only,
+# for a rollback) pauses every trigger of the table that is running.
 trigger_verb() {
-  local verb="$1"
+  local verb="$1" want done_word names=() name states=() state i changes=0
   shift
   if [[ $# -ne 2 ]]; then
-    echo "Usage: ${verb}-job.sh ENV JOB    (ENV: test | stage | prod; JOB: short or long name)" >&2
+    echo "Usage: ${verb}-job.sh ENV JOB$([[ "$verb" == pause ]] && echo '|--all')    (ENV: test | stage | prod; JOB: short or long name)" >&2
     exit 2
   fi
+  if [[ "$verb" == pause ]]; then want=PAUSED done_word=paused; else want=ENABLED done_word=resumed; fi
   use_environment "$1"
-  resolve_job "$2"
-  [[ "$JOB_SCHEDULE" != - ]] || die "${JOB_ID} is a manual job: it has no trigger to ${verb}."
-  confirm_prod "${verb} the trigger ${JOB_RESOURCE}"
-  gcloud scheduler jobs "$verb" "$JOB_RESOURCE" --project "$PROJECT" --location "$REGION" --quiet
+  if [[ "$2" == --all && "$verb" == pause ]]; then
+    local id schedule
+    while IFS=$'\t' read -r id _ schedule _; do
+      [[ "$schedule" == - ]] && continue
+      resolve_job "$id"
+      names+=("$JOB_RESOURCE")
+    done < <(job_rows)
+  else
+    resolve_job "$2"
+    [[ "$JOB_SCHEDULE" != - ]] || die "${JOB_ID} is a manual job: it has no trigger to ${verb}."
+    names=("$JOB_RESOURCE")
+  fi
+  # read every trigger first: an unreadable one stops the script before anything changes
+  for name in "${names[@]}"; do
+    if describe scheduler "$name"; then state="$(field state)"; else state=MISSING; fi
+    states+=("$state")
+    [[ "$state" == MISSING || "$state" == "$want" ]] || changes=$((changes + 1))
+  done
+  if [[ $changes -gt 0 ]]; then
+    confirm_prod "${verb} ${changes} trigger(s)"
+  fi
+  local failed=0 err
+  err="$(mktemp)"
+  for i in "${!names[@]}"; do
+    name="${names[$i]}" state="${states[$i]}"
+    if [[ "$state" == MISSING ]]; then
+      printf 'trigger %s: does not exist (a gated trigger is created only when its gate opens)\n' "$name"
+    elif [[ "$state" == "$want" ]]; then
+      printf 'trigger %s: already %s\n' "$name" "$done_word"
+    elif gcloud scheduler jobs "$verb" "$name" --project "$PROJECT" --location "$REGION" --quiet --format none 2>"$err"; then
+      printf 'trigger %s: %s\n' "$name" "$done_word"
+    else
+      printf 'trigger %s: FAILED to %s (was %s)\n' "$name" "$verb" "$state"
+      cat "$err" >&2
+      failed=1
+    fi
+  done
+  rm -f "$err"
+  return "$failed"
 }

@@ -12,11 +12,13 @@ import ai.cloudact.jobs.runtime.Commands;
 import ai.cloudact.jobs.runtime.OneShot;
 import ai.cloudact.jobs.runtime.Output;
 import ai.cloudact.jobs.runtime.Settings;
+import ai.cloudact.jobs.serve.Service;
 import org.slf4j.LoggerFactory;
 
 /**
  * The container's entry point: {@code java -jar scheduler-jobs.jar [command]}. Without a command it
- * runs the job named by JOB_ID once; see {@link Commands#usage()}.
+ * runs the job named by JOB_ID once; {@code --serve} serves the pack's jobs until SIGTERM
+ * ({@link Service}); see {@link Commands#usage()}.
  */
 public final class Launcher {
 
@@ -35,9 +37,12 @@ public final class Launcher {
             args.remove(packAt);
         }
         boolean oneShot = args.isEmpty();
-        // first of all: a signal from now on has its summary line; then no secret leaves the process
+        boolean serve = !oneShot && args.get(0).equals("--serve");
+        // first of all: a signal from now on has its summary line (or, serving, a graceful stop); then no
+        // secret leaves the process
         Output.startLogging(env, new Settings(env));
         OneShot shot = oneShot ? new OneShot(env).handleSignals() : null;
+        Service service = serve ? new Service(env).handleSignals() : null;
         Output.prepare(env);
         // configures logging now, not when the first line is written
         LoggerFactory.getLogger("runner").debug("runtime started: java {}, pid {}", Runtime.version(), ProcessHandle.current().pid());
@@ -67,6 +72,10 @@ public final class Launcher {
                     String job = args.isEmpty() || args.get(0).startsWith("--") ? null : args.remove(0);
                     requireNoMore(args);
                     return commands.history(job, limit == null ? 20 : count("--limit", limit, 10_000), format == null ? "text" : format, env);
+                }
+                case "--serve" -> {
+                    requireNoMore(args);
+                    return service.run();
                 }
                 case "--validate" -> {
                     Optional<Path> dir = args.isEmpty() ? Optional.empty() : Optional.of(Path.of(args.remove(0)));

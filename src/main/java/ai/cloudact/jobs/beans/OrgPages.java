@@ -117,7 +117,7 @@ public class OrgPages {
                 Exchange answer = template.send("direct:org-list-page", request);
                 if (answer.getException() != null) {
                     throw new ExplainedFailure("page " + number + " of the org list failed, after "
-                            + Run.of(job).items() + " orgs of earlier pages: " + FailureReport.explain(answer.getException()),
+                            + Run.of(job).items() + " orgs of earlier pages: " + FailureReport.explain(answer.getException(), FailureReport.hints(job.getContext())),
                             answer.getException());
                 }
                 Object body = answer.getMessage().getBody();

@@ -36,7 +36,7 @@ public class OrgSyncTally implements AggregationStrategy {
         if (newExchange.getException() != null) {
             run.itemFailed();
             LOG.warn("org {} failed: {}", newExchange.getProperty("orgSlug", "?", String.class),
-                    FailureReport.explain(newExchange.getException()));
+                    FailureReport.explain(newExchange.getException(), FailureReport.hints(newExchange.getContext())));
             newExchange.setException(null);
         } else if (newExchange.getProperty(SKIPPED, false, Boolean.class)) {
             run.itemSkipped();

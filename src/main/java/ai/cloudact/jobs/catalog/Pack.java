@@ -115,7 +115,9 @@ public final class Pack {
         StringBuilder comment = new StringBuilder();
         for (String line : text.split("\n")) {
             String trimmed = line.trim();
-            if (trimmed.startsWith("#")) {
+            if (trimmed.matches("#+\\s*---.*")) {
+                comment.setLength(0); // a section heading, not the description of the key below it
+            } else if (trimmed.startsWith("#")) {
                 comment.append(comment.isEmpty() ? "" : " ").append(trimmed.replaceFirst("^#+\\s*", ""));
             } else if (trimmed.isEmpty()) {
                 comment.setLength(0);

@@ -15,14 +15,20 @@ import ai.cloudact.jobs.catalog.Pack;
  * Generates the deploy files that repeat what the job files say (schedules, names, deploy facts), so
  * that the job files stay their single source:
  * <ul>
- *   <li>{@code scripts/jobs.tsv}: the table the gcloud scripts read (Cloud Run Jobs, Cloud Scheduler);</li>
- *   <li>{@code scripts/shards.tsv}: how many parallel tasks each job runs as (Cloud Run
- *       {@code --tasks N --parallelism N}); a table of its own so that readers of jobs.tsv's fixed
- *       columns are not disturbed;</li>
- *   <li>{@code k8s/base/cronjobs.yaml}: one Kubernetes CronJob per catalog entry.</li>
+ *   <li>{@code scripts/jobs.tsv}: the table the gcloud scripts read (Cloud Run Jobs, Cloud Scheduler),
+ *   for the default pack;</li>
+ *   <li>{@code scripts/shards.tsv}: how many parallel tasks each job of the default pack runs as (Cloud
+ *   Run {@code --tasks N --parallelism N}); a table of its own so that readers of jobs.tsv's fixed
+ *   columns are not disturbed;</li>
+ *   <li>{@code k8s/base/cronjobs.yaml}: one Kubernetes CronJob per job of the default pack;</li>
+ *   <li>for every pack, {@code scripts/packs/<pack>.tsv} and {@code scripts/packs/<pack>.environments.tsv}
+ *   ({@link PackTables}), what the scripts need to deploy any pack;</li>
+ *   <li>for every other pack, its kustomize base and overlays under {@code k8s/packs/<pack>/}
+ *   ({@link PackManifests}).</li>
  * </ul>
- * Run from the repository root: {@value #COMMAND}. With {@code --check} it writes nothing and exits 1
- * when a committed file differs from what the routes and the catalog give (the tests do the same).
+ * Run from the repository root: {@value #COMMAND} [--pack NAME] [--check]. With {@code --check} it
+ * writes nothing and exits 1 when a committed file differs from what the job files give (the tests do
+ * the same); {@code --pack} limits it to one pack.
  */
 public final class DeployFiles {
 
@@ -38,31 +44,47 @@ public final class DeployFiles {
     }
 
     public static void main(String[] args) throws IOException {
-        boolean check = List.of(args).contains("--check");
+        List<String> arguments = List.of(args);
+        boolean check = arguments.contains("--check");
+        int packAt = arguments.indexOf("--pack");
+        List<String> packs = packAt >= 0 && packAt + 1 < arguments.size() ? List.of(arguments.get(packAt + 1)) : Pack.names();
         Path root = Path.of(".");
-        Map<String, String> files = render(JobCatalog.load(Pack.load(Pack.DEFAULT), null).jobs());
         int stale = 0;
-        for (Map.Entry<String, String> file : files.entrySet()) {
-            Path path = root.resolve(file.getKey());
-            boolean same = Files.exists(path) && Files.readString(path).equals(file.getValue());
-            if (check && !same) {
-                System.err.println(file.getKey() + " is out of date: run " + COMMAND);
-                stale++;
-            } else if (!check && !same) {
-                Files.createDirectories(path.getParent());
-                Files.writeString(path, file.getValue());
-                System.out.println("wrote " + file.getKey());
+        for (String name : packs) {
+            Pack pack = Pack.load(name);
+            for (Map.Entry<String, String> file : render(pack, JobCatalog.load(pack, null).jobs()).entrySet()) {
+                Path path = root.resolve(file.getKey());
+                boolean same = Files.exists(path) && Files.readString(path).equals(file.getValue());
+                if (check && !same) {
+                    System.err.println(file.getKey() + " is out of date: run " + COMMAND);
+                    stale++;
+                } else if (!check && !same) {
+                    Files.createDirectories(path.getParent());
+                    Files.writeString(path, file.getValue());
+                    System.out.println("wrote " + file.getKey());
+                }
             }
         }
         System.exit(stale == 0 ? 0 : 1);
     }
 
-    /** Repository-relative path to content. */
+    /** The deploy files of the pack these jobs belong to (the default pack when there are none): path to content. */
     public static Map<String, String> render(List<Job> jobs) {
+        return render(Pack.load(jobs.isEmpty() ? Pack.DEFAULT : jobs.get(0).pack()), jobs);
+    }
+
+    /** Repository-relative path to content, for one pack. */
+    public static Map<String, String> render(Pack pack, List<Job> jobs) {
         Map<String, String> files = new LinkedHashMap<>();
-        files.put(JOBS_TSV, jobsTsv(jobs));
-        files.put(SHARDS_TSV, shardsTsv(jobs));
-        files.put(CRONJOBS_YAML, cronJobs(jobs));
+        if (pack.name().equals(Pack.DEFAULT)) {
+            files.put(JOBS_TSV, jobsTsv(jobs));
+            files.put(SHARDS_TSV, shardsTsv(jobs));
+            files.put(CRONJOBS_YAML, cronJobs(jobs));
+        } else {
+            files.putAll(PackManifests.render(pack, jobs));
+        }
+        files.put(PackTables.jobsPath(pack), PackTables.jobs(pack, jobs));
+        files.put(PackTables.environmentsPath(pack), PackTables.environments(pack));
         return files;
     }
 
@@ -97,8 +119,10 @@ public final class DeployFiles {
     }
 
     static String cronJobs(List<Job> jobs) {
+        String from = jobs.isEmpty() || jobs.get(0).pack().equals(Pack.DEFAULT) ? "the job files in src/main/resources/packs/"
+                : "the job files in src/main/resources/packs/" + jobs.get(0).pack() + "/";
         StringBuilder out = new StringBuilder()
-                .append("# GENERATED by ").append(COMMAND).append(" from the job files in src/main/resources/packs/: do not edit.\n")
+                .append("# GENERATED by ").append(COMMAND).append(" from ").append(from).append(": do not edit.\n")
                 .append("# One CronJob per job. Manual jobs are suspended CronJobs that never fire; run one with\n")
                 .append("#   kubectl create job --from=cronjob/<name> <name>-$(date +%s)\n");
         for (Job job : jobs) {
@@ -108,6 +132,8 @@ public final class DeployFiles {
     }
 
     private static String cronJob(Job job) {
+        String prefix = job.pack() + "-jobs";
+        List<String> settings = PackTables.settings(Pack.load(job.pack()), job);
         String trigger = job.isManual() ? "manual" : "scheduled";
         String suspendWhy = job.isManual() ? "  # manual job: started by hand only\n"
                 : job.spec().getGate() != null ? "  # gate " + job.spec().getGate() + ": resume once it exists (docs/deploy.md, go-live checklist)\n" : "\n";
@@ -117,7 +143,7 @@ public final class DeployFiles {
                 + "metadata:\n"
                 + "  name: " + job.longName() + "\n"
                 + "  labels:\n"
-                + "    app.kubernetes.io/name: cloudact-jobs\n"
+                + "    app.kubernetes.io/name: " + prefix + "\n"
                 + "    cloudact.ai/job: " + job.id() + "\n"
                 + "    cloudact.ai/trigger: " + trigger + "\n"
                 + "spec:\n"
@@ -151,7 +177,7 @@ public final class DeployFiles {
                 + "            cloudact.ai/job: " + job.id() + "\n"
                 + "        spec:\n"
                 + "          restartPolicy: Never\n"
-                + "          serviceAccountName: cloudact-jobs\n"
+                + "          serviceAccountName: " + prefix + "\n"
                 + "          securityContext:\n"
                 + "            runAsNonRoot: true\n"
                 + "            runAsUser: 10001\n"
@@ -176,7 +202,8 @@ public final class DeployFiles {
                 + secretEnv(job)
                 + "              envFrom:\n"
                 + "                - configMapRef:\n"
-                + "                    name: cloudact-jobs-config\n"
+                + "                    name: " + prefix + "-config\n"
+                + settingsFrom(prefix, settings)
                 + "              resources:\n"
                 + "                # the JVM bursts at start, then mostly waits on HTTP: request little CPU, cap at the job's\n"
                 + "                requests:\n"
@@ -227,11 +254,23 @@ public final class DeployFiles {
             out.append("                - name: ").append(secret).append('\n')
                     .append("                  valueFrom:\n")
                     .append("                    secretKeyRef:\n")
-                    .append("                      name: cloudact-jobs-secrets\n")
+                    .append("                      name: ").append(job.pack()).append("-jobs-secrets\n")
                     .append("                      key: ").append(secret).append('\n')
                     .append("                      optional: true\n");
         }
         return out.toString();
+    }
+
+    /**
+     * The settings the deploy gives the job (WORKER_URL...): from the ConfigMap {@code <pack>-jobs-settings}
+     * that the operator creates per namespace; optional, so that without it the job says which is missing.
+     */
+    private static String settingsFrom(String prefix, List<String> settings) {
+        return settings.isEmpty() ? "" : "                # " + String.join(", ", settings) + ": kubectl create configmap " + prefix
+                + "-settings --from-literal=...\n"
+                + "                - configMapRef:\n"
+                + "                    name: " + prefix + "-settings\n"
+                + "                    optional: true\n";
     }
 
     /**

@@ -3,21 +3,50 @@ package ai.cloudact.jobs.http;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.function.UnaryOperator;
 
+import ai.cloudact.jobs.run.ConfigurationException;
 import ai.cloudact.jobs.run.ExplainedFailure;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import org.apache.camel.CamelContext;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
-/** Turns the exception that failed a job into one line that says what went wrong and what to check. */
+/**
+ * Turns the exception that failed a job into one line that says what went wrong and what to check.
+ * What to check depends on the pack (which key, which URL setting, which IAM role): the pack says it in
+ * its pack.properties as {@code pack.hint.http.<status>} (401, 403, 404...) and {@code pack.hint.unreachable}
+ * (unknown host, connection refused); without a hint the line says what to check in general terms.
+ */
 public final class FailureReport {
 
+    /** The pack property with what to check for an HTTP status: {@code pack.hint.http.403}. */
+    public static final String HTTP_HINT = "pack.hint.http.";
+    /** The pack property with what to check when the target cannot be reached. */
+    public static final String UNREACHABLE_HINT = "pack.hint.unreachable";
+
     private static final int MAX_BODY_CHARS = 300;
+    private static final UnaryOperator<String> NO_HINTS = key -> null;
 
     private FailureReport() {
     }
 
+    /** The pack's hints as the job's Camel context has them (the pack's properties). */
+    public static UnaryOperator<String> hints(CamelContext context) {
+        return key -> context.getPropertiesComponent().resolveProperty(key).orElse(null);
+    }
+
+    /** The reason in general terms, without the pack's hints. */
     public static String explain(Throwable failure) {
+        return explain(failure, NO_HINTS);
+    }
+
+    /**
+     * The reason, with the pack's hint for what to check.
+     *
+     * @param hints a pack property by name ({@link #HTTP_HINT}{@code <status>}, {@link #UNREACHABLE_HINT}); null when unset
+     */
+    public static String explain(Throwable failure, UnaryOperator<String> hints) {
         if (failure == null) {
             return "(no failure)";
         }
@@ -25,20 +54,25 @@ public final class FailureReport {
         if (explained != null) {
             return explained.getMessage();
         }
+        // e.g. no Google credentials to mint an ID token with: its message says what to set
+        ConfigurationException configuration = find(failure, ConfigurationException.class);
+        if (configuration != null) {
+            return configuration.getMessage();
+        }
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         if (http != null) {
-            return explainHttp(http);
+            return explainHttp(http, hints);
         }
         if (find(failure, CallNotPermittedException.class) != null) {
             return "circuit breaker open: the API failed repeatedly in this run, so further calls were not made";
         }
         if (find(failure, UnknownHostException.class) != null) {
             return "unknown host " + find(failure, UnknownHostException.class).getMessage()
-                    + ": check CA_API_URL / CA_FRONTEND_URL";
+                    + ": " + hint(hints, UNREACHABLE_HINT, "check the job's URL setting (--help lists them)");
         }
         if (find(failure, ConnectException.class) != null) {
             return "cannot connect (" + find(failure, ConnectException.class).getMessage()
-                    + "): is the API up? check CA_API_URL / CA_FRONTEND_URL";
+                    + "): is the API up? " + hint(hints, UNREACHABLE_HINT, "check the job's URL setting (--help lists them)");
         }
         AnswerTooLarge tooLarge = find(failure, AnswerTooLarge.class);
         if (tooLarge != null) {
@@ -68,21 +102,28 @@ public final class FailureReport {
         return rootCause;
     }
 
-    private static String explainHttp(HttpOperationFailedException e) {
+    private static String explainHttp(HttpOperationFailedException e, UnaryOperator<String> hints) {
         int status = e.getStatusCode();
         String call = "HTTP " + status + " from " + e.getUri();
+        String packHint = hints.apply(HTTP_HINT + status);
+        if (packHint != null && !packHint.isBlank()) {
+            return call + ": " + packHint.trim() + answer(e);
+        }
         if (status == 401 || status == 403) {
-            return call + ": the root key was refused; check CA_ROOT_API_KEY or its Secret Manager secret"
-                    + " (ca-root-api-key-<suffix>)";
+            return call + ": the credentials were refused; check the job's secret (--help lists the pack's secrets)" + answer(e);
         }
         if (status == 404) {
-            return call + ": no such endpoint; check CA_API_URL / CA_FRONTEND_URL and the job's path setting"
-                    + answer(e);
+            return call + ": no such endpoint; check the job's URL setting and path" + answer(e);
         }
         if (status == 429 || status >= 500) {
             return call + ": the API kept failing after every retry" + answer(e);
         }
         return call + ": the API rejected the request" + answer(e);
+    }
+
+    private static String hint(UnaryOperator<String> hints, String key, String otherwise) {
+        String hint = hints.apply(key);
+        return hint == null || hint.isBlank() ? otherwise : hint.trim();
     }
 
     private static String answer(HttpOperationFailedException e) {

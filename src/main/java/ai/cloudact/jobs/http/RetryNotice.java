@@ -25,7 +25,7 @@ public class RetryNotice implements Processor {
                 exchange.getProperty("callUri", "the call", String.class),
                 redelivery == null ? "?" : redelivery + 1,
                 maxRedeliveries == null ? "?" : maxRedeliveries + 1,
-                cause == null ? "a transient failure" : FailureReport.explain(cause));
+                cause == null ? "a transient failure" : FailureReport.explain(cause, FailureReport.hints(exchange.getContext())));
         callStats.process(exchange);
     }
 }

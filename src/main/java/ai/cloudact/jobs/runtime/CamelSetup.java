@@ -1,10 +1,16 @@
 package ai.cloudact.jobs.runtime;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 import ai.cloudact.jobs.catalog.Job;
+import ai.cloudact.jobs.catalog.Locations;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -15,8 +21,9 @@ import org.apache.camel.model.RouteDefinition;
 
 /**
  * Camel Main for a set of jobs: the runtime's defaults, the pack's settings for the environment,
- * {@code {{secret:NAME}}}, the shared configuration ({@code shared/*.yaml}) and the jobs' own files
- * only, so a broken or slow file of another job cannot affect them.
+ * {@code {{secret:NAME}}}, the shared configuration ({@code shared/*.yaml}), the jobs' own files and
+ * the shared steps they call ({@code steps/}) only, so a broken or slow file of another job
+ * cannot affect them.
  *
  * <p>Each job route's quartz trigger (which documents the schedule and feeds the deploy files) is
  * swapped for {@code direct:job-<id>} before the route starts: the runtime fires a job itself, one
@@ -24,6 +31,9 @@ import org.apache.camel.model.RouteDefinition;
  * own triggers, an HTTP request).
  */
 public final class CamelSetup {
+
+    private static final String STEPS = "classpath:steps/";
+    private static final Pattern DIRECT = Pattern.compile("direct:([A-Za-z0-9-]+)");
 
     private CamelSetup() {
     }
@@ -42,7 +52,8 @@ public final class CamelSetup {
         // no graceful-hangup hook: the runtime handles SIGTERM itself (summary, exit code)
         main.setShutdownStrategy(new SimpleMainShutdownStrategy());
         main.configure().withRoutesIncludePattern("classpath:shared/*.yaml,"
-                + jobs.stream().map(Job::location).collect(Collectors.joining(",")));
+                + jobs.stream().map(Job::location).collect(Collectors.joining(","))
+                + steps(jobs).stream().map(step -> "," + step).collect(Collectors.joining()));
         Settings.defaults().forEach(main::addInitialProperty);
         properties.forEach(main::addOverrideProperty);
         main.addMainListener(new MainListenerSupport() {
@@ -58,6 +69,26 @@ public final class CamelSetup {
             }
         });
         return main;
+    }
+
+    /**
+     * The shared steps the jobs' files call ({@code to: direct:<name>}) that live in
+     * {@code steps/<name>.yaml}: loaded only for the jobs that use them, so a step one pack
+     * needs costs the others nothing at start.
+     */
+    static List<String> steps(Collection<Job> jobs) {
+        List<String> available = Locations.list(STEPS);
+        Set<String> steps = new TreeSet<>();
+        for (Job job : jobs) {
+            String text = Locations.read(job.location());
+            Matcher call = DIRECT.matcher(text == null ? "" : text);
+            while (call.find()) {
+                if (available.contains(call.group(1) + ".yaml")) {
+                    steps.add(STEPS + call.group(1) + ".yaml");
+                }
+            }
+        }
+        return List.copyOf(steps);
     }
 
     private static void fireByHand(CamelContext context, String routeId) {

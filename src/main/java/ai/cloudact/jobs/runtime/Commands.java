@@ -20,7 +20,9 @@ import ai.cloudact.jobs.run.ExitCode;
 /** The commands that only read: {@code --list [--next N]}, {@code --validate [dir]}, {@code --history}, {@code --help}. */
 public final class Commands {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z");
+    /** A fire time on the schedule's clock: 2026-10-04 03:00 AEDT (+11:00). */
+    private static final DateTimeFormatter LOCAL_TIME = DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm z (xxx)", java.util.Locale.ROOT);
+    private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'", java.util.Locale.ROOT);
 
     private final Settings settings;
 
@@ -41,22 +43,39 @@ public final class Commands {
         return JobCatalog.load(pack, routesDir == null ? null : Path.of(routesDir));
     }
 
-    /** The jobs of the pack: id, long name, schedule, what it does; with {@code next > 0} its next fire times. */
+    /**
+     * The jobs of the pack: id, deployed name in the environment, schedule, what it does; with
+     * {@code next > 0} its next fire times, on the clock of the schedule's time zone (with its offset,
+     * which changes with daylight saving time) and in UTC.
+     */
     public ExitCode list(int next) {
         Pack pack = pack();
         Environment environment = environment();
         List<String> problems = new ArrayList<>();
         List<Job> jobs = catalog(pack).jobs(problems);
-        StringBuilder out = new StringBuilder("Pack " + pack.name() + " (" + environment.id() + "):\n");
-        out.append(String.format("%-28s %-36s %-32s %s%n", "JOB", "NAME (" + environment.id() + ")", "SCHEDULE", "WHAT"));
-        Instant now = Instant.now();
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"JOB", "NAME (" + environment.id() + ")", "SCHEDULE", "WHAT"});
         for (Job job : jobs) {
-            String schedule = job.isManual() ? "manual" : job.schedule().toString();
-            out.append(String.format("%-28s %-36s %-32s %s%n", job.id(), pack.deployName(job, environment), schedule, job.summary()));
-            if (next > 0 && !job.isManual()) {
+            rows.add(new String[] {job.id(), pack.deployName(job, environment),
+                    job.isManual() ? "manual" : job.schedule().toString(), job.summary()});
+        }
+        int[] widths = new int[3];
+        rows.forEach(row -> {
+            for (int i = 0; i < widths.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        });
+        String format = "%-" + widths[0] + "s  %-" + widths[1] + "s  %-" + widths[2] + "s  %s%n";
+        StringBuilder out = new StringBuilder("Pack " + pack.name() + " (" + environment.id() + "), time zone "
+                + pack.timeZone() + ":\n");
+        Instant now = Instant.now();
+        for (int r = 0; r < rows.size(); r++) {
+            out.append(String.format(format, (Object[]) rows.get(r)));
+            Job job = r == 0 ? null : jobs.get(r - 1);
+            if (next > 0 && job != null && !job.isManual()) {
                 for (Instant at : job.schedule().next(now, next)) {
-                    out.append(String.format("%-28s   next: %s  (%s)%n", "", TIME.format(at.atZone(job.schedule().zone())),
-                            TIME.format(at.atZone(ZoneOffset.UTC))));
+                    out.append(String.format("%-" + widths[0] + "s    next: %s  = %s%n", "",
+                            LOCAL_TIME.format(at.atZone(job.schedule().zone())), UTC_TIME.format(at.atZone(ZoneOffset.UTC))));
                 }
             }
         }
@@ -135,9 +154,11 @@ public final class Commands {
                        java -jar scheduler-jobs.jar --validate [dir]  check job files (default: the pack's and ROUTES_DIR's)
                        java -jar scheduler-jobs.jar --history [JOB] [--limit N] [--format text|json]
                                                                       the latest runs (default 20), newest first
+                       java -jar scheduler-jobs.jar --serve           serve the pack's jobs until SIGTERM: their triggers,
+                                                                      POST /jobs/{id}/run, POST /cron/tick (settings: --serve)
                        java -jar scheduler-jobs.jar --help            this text and every setting
                   --pack NAME selects the pack (as PACK=NAME does).
                 Exit codes: 0 success (or skipped), 1 the job failed, 2 configuration or usage error,
-                            143 stopped by SIGTERM, 130 interrupted by SIGINT.""";
+                            143 stopped by SIGTERM (--serve: 0, after its grace), 130 interrupted by SIGINT.""";
     }
 }

@@ -18,7 +18,8 @@ final class LogSetup {
 
     static void prepare(Map<String, String> env, String jobId, String environment, String gcpProject) {
         String format = env.getOrDefault("LOG_FORMAT", "").trim().toLowerCase(Locale.ROOT);
-        boolean onPlatform = env.containsKey("CLOUD_RUN_JOB") || env.containsKey("KUBERNETES_SERVICE_HOST");
+        // a Cloud Run job sets CLOUD_RUN_JOB, a Cloud Run service (--serve) K_SERVICE
+        boolean onPlatform = env.containsKey("CLOUD_RUN_JOB") || env.containsKey("K_SERVICE") || env.containsKey("KUBERNETES_SERVICE_HOST");
         boolean json = format.equals("json") || (onPlatform && !format.equals("text"));
         System.setProperty("jobs.log.format", json ? "json" : "text");
         String level = env.getOrDefault("LOG_LEVEL", "INFO").trim().toUpperCase(Locale.ROOT);

@@ -191,6 +191,8 @@ public final class OneShot {
         Optional<LocalStandIn> found = ServiceLoader.load(LocalStandIn.class).findFirst();
         found.ifPresent(sandbox -> {
             String url = sandbox.start(job);
+            // the sandbox checks no Google ID token: a stand-in replaces minting one (GoogleIdToken)
+            properties.put("local.sandbox", "true");
             List<String> standingIn = new ArrayList<>();
             List<Setting> urls = new ArrayList<>(Settings.of(pack, environment));
             urls.addAll(Settings.RUNTIME);

@@ -27,6 +27,11 @@ public final class RunKey {
             return job.id() + ":" + kubernetesJob;
         }
         Instant slot = job.isManual() ? null : job.schedule().lastFireAtOrBefore(now);
-        return job.id() + ":" + (slot != null ? slot.toString() : UUID.randomUUID().toString());
+        return slot != null ? ofSlot(job, slot) : job.id() + ":" + UUID.randomUUID();
+    }
+
+    /** The identity of the run of one firing of the job's schedule, whichever process or trigger runs it. */
+    public static String ofSlot(Job job, Instant slot) {
+        return job.id() + ":" + slot;
     }
 }

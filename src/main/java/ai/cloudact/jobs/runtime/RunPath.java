@@ -69,6 +69,15 @@ public final class RunPath {
             throw new ai.cloudact.jobs.run.ConfigurationException(job.location() + " defines no route with id '" + job.id() + "'");
         }
         List<String> targets = targets(job);
+        for (String target : targets) {
+            if (!target.startsWith("google-bigquery") && !target.matches("(?i)https?://[^/?#\\s]+.*")) {
+                // a URL setting without a default in this environment (e.g. a worker's URL the deploy sets)
+                String setting = unsetSetting(job);
+                throw new ai.cloudact.jobs.run.ConfigurationException("job " + job.id() + " calls '" + target + "', not an http(s) URL: "
+                        + (setting == null ? "set the job's URL setting (--help lists them)"
+                        : "set " + setting + " (it has no default in " + environment.id() + ")"));
+            }
+        }
         if (environment.requiresHttps()) {
             for (String target : targets) {
                 if (target.startsWith("http://")) {
@@ -111,7 +120,7 @@ public final class RunPath {
         if (failure == null) {
             return end(run, started, Outcome.SUCCESS, extra, shard, null);
         }
-        String reason = FailureReport.explain(failure);
+        String reason = FailureReport.explain(failure, FailureReport.hints(context));
         if (run.shortCircuitedCalls() > 0) {
             reason += " (circuit breaker open: " + run.shortCircuitedCalls() + " call(s) not made)";
         }
@@ -150,6 +159,32 @@ public final class RunPath {
                 .filter(uri -> uri.startsWith("google-bigquery"))
                 .map(uri -> URLDecoder.decode(uri, StandardCharsets.UTF_8)).forEach(targets::add);
         return targets.stream().distinct().toList();
+    }
+
+    /** WORKER_URL when a call of the job starts with a {{worker.url}} that resolves to nothing; else null. */
+    private String unsetSetting(Job job) {
+        for (RouteDefinition definition : ((ModelCamelContext) context).getRouteDefinitions()) {
+            if (job.location().equals(sourceOf(definition))) {
+                List<String> raw = new ArrayList<>();
+                collectRawCallUris(definition.getOutputs(), raw);
+                for (String uri : raw) {
+                    java.util.regex.Matcher leading = java.util.regex.Pattern.compile("^\\{\\{([^{}:]+)}}").matcher(uri);
+                    if (leading.find() && context.resolvePropertyPlaceholders(leading.group()).isBlank()) {
+                        return Setting.envName(leading.group(1));
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void collectRawCallUris(List<ProcessorDefinition<?>> steps, List<String> uris) {
+        for (ProcessorDefinition<?> step : steps) {
+            if (step instanceof SetPropertyDefinition property && "callUri".equals(property.getName())) {
+                uris.add(property.getExpression().getExpression());
+            }
+            collectRawCallUris(step.getOutputs(), uris);
+        }
     }
 
     private static String sourceOf(RouteDefinition definition) {

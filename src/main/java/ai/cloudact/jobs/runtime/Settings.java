@@ -66,6 +66,33 @@ public final class Settings {
     public static final List<Setting> STATE = List.of(STATE_DB_URL, STATE_DB_USER, STATE_DB_PASSWORD, STATE_DIR, LEASE_TTL,
             OVERLAP_POLICY, HISTORY_RETENTION);
 
+    // --- service mode (--serve) -------------------------------------------------------------------
+    public static final Setting PORT = Setting.integer("PORT", "port", 8080, 1, 65535,
+            "--serve: the HTTP port of POST /jobs/{id}/run and POST /cron/tick (Cloud Run sets it)");
+    public static final Setting MANAGEMENT_PORT = Setting.integer("MANAGEMENT_PORT", "management.port", 9876, 1, 65535,
+            "--serve: the port of /observe/health/live, /observe/health/ready and /observe/metrics");
+    public static final Setting SERVE_JOBS = Setting.text("SERVE_JOBS", "serve.jobs", null,
+            "--serve: the jobs served, by id, comma-separated (default: every job of the pack; a gated job's"
+                    + " trigger is on only when named here)");
+    public static final Setting SERVE_SCHEDULER = Setting.choice("SERVE_SCHEDULER", "serve.scheduler", "quartz",
+            List.of("quartz", "tick"), "--serve: quartz: the service fires the jobs on their cron (clustered on"
+                    + " STATE_DB_URL); tick: no triggers of its own, a caller runs POST /cron/tick (Cloud Scheduler)");
+    public static final Setting SERVE_AUTH = Setting.choice("SERVE_AUTH", "serve.auth", "oidc (none when ENVIRONMENT=local)",
+            List.of("oidc", "bearer", "none"), "--serve: who may call the HTTP endpoints: a Google-signed ID token (oidc),"
+                    + " Authorization: Bearer <CRON_SECRET> (bearer), anyone (none: local, or set explicitly)");
+    public static final Setting SERVE_AUDIENCE = Setting.text("SERVE_AUDIENCE", "serve.audience", null,
+            "--serve, oidc: the audience the ID token must carry (the service's URL); required with oidc");
+    public static final Setting SERVE_ALLOWED_EMAILS = Setting.text("SERVE_ALLOWED_EMAILS", "serve.allowed.emails", null,
+            "--serve, oidc: the callers' e-mail addresses (service accounts), comma-separated; required with oidc");
+    // not accepted as "an http:// ... URL": the local sandbox stands in for those, never for Google's keys
+    public static final Setting OIDC_JWKS_URL = new Setting("OIDC_JWKS_URL", "oidc.jwks.url", "https://www.googleapis.com/oauth2/v3/certs",
+            "a JWKS URL (https://, or http:// in tests), without user or password", "--serve, oidc: where Google's token signing"
+                    + " keys are read (JWKS)", false, Setting::urlProblem);
+    public static final Setting CRON_SECRET = Setting.secret("CRON_SECRET",
+            "--serve, bearer: the secret callers send as Authorization: Bearer <CRON_SECRET> (also the routes' {{cron.secret}})");
+    public static final Setting SHUTDOWN_GRACE = Setting.duration("SHUTDOWN_GRACE", "shutdown.grace", "8", Duration.ofHours(1),
+            "--serve: after SIGTERM, how long running jobs may finish before they are recorded as TERMINATED");
+
     /** The runtime's own settings, in --help order. */
     public static final List<Setting> RUNTIME = List.of(JOB_ID, PACK, ENVIRONMENT, ROUTES_DIR, DRY_RUN, LOG_LEVEL, LOG_FORMAT,
             JOB_TIMEOUT, STATE_DB_URL, STATE_DB_USER, STATE_DB_PASSWORD, STATE_DIR, LEASE_TTL, OVERLAP_POLICY, HISTORY_RETENTION,
@@ -86,7 +113,9 @@ public final class Settings {
             Setting.integer("RETRY_AFTER_MAX_MS", "retry.after.max.ms", 60_000, 0, 3_600_000,
                     "the longest Retry-After honoured; a longer, negative, past or unreadable one falls back to the backoff"),
             Setting.url("BIGQUERY_EMULATOR_HOST", "bigquery.emulator.host", null,
-                    "send BigQuery requests there, without Google credentials (emulators, tests)"));
+                    "send BigQuery requests there, without Google credentials (emulators, tests)"),
+            PORT, MANAGEMENT_PORT, SERVE_JOBS, SERVE_SCHEDULER, SERVE_AUTH, SERVE_AUDIENCE, SERVE_ALLOWED_EMAILS, OIDC_JWKS_URL,
+            CRON_SECRET, SHUTDOWN_GRACE);
 
     private static final Pattern RANGE = Pattern.compile("\\((\\d+) to (\\d+)\\)");
 

@@ -33,7 +33,9 @@ public final class JobProcess {
             "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_ATTEMPT", "CLOUD_RUN_TASK_COUNT", "KUBERNETES_SERVICE_HOST", "JOB_RUN_ID",
             "JOB_COMPLETION_INDEX", "TASK_COUNT", "STATE_DB_URL", "STATE_DB_USER", "STATE_DB_PASSWORD", "STATE_DIR",
             "LEASE_TTL", "OVERLAP_POLICY", "HISTORY_RETENTION", "HOSTNAME",
-            "NO_COLOR", "CAMEL_MAIN_PROFILE", "WORKER_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "CRON_SECRET");
+            "NO_COLOR", "CAMEL_MAIN_PROFILE", "WORKER_URL", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "CRON_SECRET",
+            "PORT", "MANAGEMENT_PORT", "SERVE_JOBS", "SERVE_SCHEDULER", "SERVE_AUTH", "SERVE_AUDIENCE", "SERVE_ALLOWED_EMAILS",
+            "OIDC_JWKS_URL", "SHUTDOWN_GRACE", "K_SERVICE");
 
     public record Result(int exitCode, String output) {
     }
@@ -149,9 +151,21 @@ public final class JobProcess {
         return start(command, env).finish();
     }
 
+    /** The packaged runtime with only the given settings (and none of the developer's shell), its output to a file. */
+    public static Process start(Map<String, String> env, Path output, String... args) throws IOException {
+        assertThat(JAR).as("packaged runtime; run `mvn verify`").exists();
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        return start(command, env, output, null);
+    }
+
     private static Started start(List<String> command, Map<String, String> env) throws IOException {
         Path output = Files.createTempFile("job-output", ".log");
         Path stateDir = env.containsKey("STATE_DB_URL") || env.containsKey("STATE_DIR") ? null : Files.createTempDirectory("job-state");
+        return new Started(start(command, env, output, stateDir), output, stateDir);
+    }
+
+    private static Process start(List<String> command, Map<String, String> env, Path output, Path stateDir) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.redirectOutput(output.toFile());
         CLEARED.forEach(builder.environment()::remove);
@@ -162,7 +176,7 @@ public final class JobProcess {
             builder.environment().put("STATE_DIR", stateDir.toString());
         }
         builder.environment().putAll(env);
-        return new Started(builder.start(), output, stateDir);
+        return builder.start();
     }
 
     private static String javaBinary() {
