@@ -4,24 +4,26 @@
 #   docker run --rm --read-only --tmpfs /tmp -e JOB_ID=quota-reset -e DRY_RUN=true cloudact-jobs
 # No secret is baked in: CA_ROOT_API_KEY etc. come from the platform (Secret Manager, a Kubernetes Secret).
 
-ARG JRE_IMAGE=eclipse-temurin:17-jre-noble
+ARG JRE_IMAGE=eclipse-temurin:25-jre-noble
 
-# --- build: the thin jar and its dependencies, as `mvn package` lays them out in target/
+# --- build: the thin jar, its dependencies and jvm.options, as `mvn package` lays them out in target/
+# (the jar is Java 17 bytecode; the AOT training class is compiled with the tests)
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /build
 COPY pom.xml ./
 COPY src ./src
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests package
 
-# --- cds: a class-data-sharing archive recorded by a dry run of a job (no network, no secret). It is
-# made with the runtime image's own JVM and at the runtime's paths: an archive is only used by the JVM
-# and the class path that recorded it.
-FROM ${JRE_IMAGE} AS cds
+# --- aot: the AOT cache (app.aot), made by a training run of a real job: quota-reset with the image's
+# own jvm.options against a stand-in API on 127.0.0.1 served by the training program (JDK only; no
+# network, no secret). On the runtime image's own JVM and at the runtime's paths: a cache is only used
+# by the JVM build and the class path that made it. The training class stays out of the image.
+FROM ${JRE_IMAGE} AS aot
 WORKDIR /app
-COPY --from=build /build/target/scheduler-jobs.jar ./
+COPY --from=build /build/target/scheduler-jobs.jar /build/target/jvm.options ./
 COPY --from=build /build/target/lib/ ./lib/
-RUN DRY_RUN=true JOB_ID=quota-reset ENVIRONMENT=local \
-    java -XX:ArchiveClassesAtExit=app.jsa -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar scheduler-jobs.jar
+COPY --from=build /build/target/test-classes/ai/cloudact/jobs/aot/ /aot-training/ai/cloudact/jobs/aot/
+RUN java -cp /aot-training ai.cloudact.jobs.aot.AotTraining .
 
 # --- runtime
 FROM ${JRE_IMAGE}
@@ -35,9 +37,11 @@ LABEL org.opencontainers.image.title="cloudact-jobs" \
 WORKDIR /app
 # Owned by root and read-only for the job's user: nothing is written outside /tmp, so the root file
 # system can be mounted read-only.
-COPY --from=cds /app/ ./
+COPY --from=aot /app/ ./
 # Numeric, so that Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
-# Memory from the container limit; serial GC and C1 only: a short single-threaded run starts faster.
-# No perf data file, and exit (not hang) on OutOfMemoryError so the platform sees a failed attempt.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75.0", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:SharedArchiveFile=app.jsa", "-jar", "scheduler-jobs.jar"]
+# Service mode only (`--serve`): the HTTP triggers on PORT, health and metrics on MANAGEMENT_PORT.
+EXPOSE 8080 9876
+# The JVM options, each explained, are in jvm.options (src/main/jvm/): the AOT cache, serial GC, C1
+# only, memory from the container limit, exit on OutOfMemoryError, no perf data file.
+ENTRYPOINT ["java", "@jvm.options", "-jar", "scheduler-jobs.jar"]

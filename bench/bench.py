@@ -65,7 +65,7 @@ def dockerfile_commands(path):
             rest = rest.strip()
             entrypoint = json.loads(rest) if rest.startswith("[") else shlex.split(rest)
             final_workdir = workdir
-        elif word == "RUN" and re.search(r"ArchiveClassesAtExit|AOTCacheOutput|AOTMode=record", rest):
+        elif word == "RUN" and re.search(r"ArchiveClassesAtExit|AOTCacheOutput|AOTMode=record|AotTraining", rest):
             training = re.sub(r"^(\s*--\S+)+", "", rest).strip()  # drop --mount=... options
     if not entrypoint:
         return None
@@ -76,8 +76,9 @@ class Command:
     """How to start the job: a java binary and flags, run in a folder laid out like the image's
     working directory (the jar, lib/ beside it, the archive), plus how the archive is recorded."""
 
-    def __init__(self, name, java, flags, jar="scheduler-jobs.jar", training=None, origin=""):
+    def __init__(self, name, java, flags, jar="scheduler-jobs.jar", training=None, origin="", files=()):
         self.name, self.java, self.flags, self.jar = name, java, list(flags), jar
+        self.files = list(files)  # more files of the build to lay out beside the jar (jvm.options)
         self.training = training  # shell command run once in the folder, `java` on PATH, or None
         self.origin = origin
         self.dir = TARGET / "image" / name
@@ -101,6 +102,8 @@ class Command:
             shutil.copy2(TARGET / "build" / JAR.name, jar)
             (jar.parent / "lib").symlink_to(TARGET / "build" / "lib", target_is_directory=True)
             (self.dir / ".build").write_text(stamp)
+        for name in self.files:
+            shutil.copy2(JAR.parent / name, self.dir / name)
         bindir = TARGET / "bin" / self.name
         bindir.mkdir(parents=True, exist_ok=True)
         (bindir / "java").unlink(missing_ok=True)
@@ -147,8 +150,15 @@ def archive_training(flags, job="quota-reset"):
     return None
 
 
-def image_command(java):
-    """The command under test: Dockerfile ENTRYPOINT > BENCH_JVM_FLAGS > DEFAULT_FLAGS."""
+def argfile(path):
+    """The options of a java @-file: words, # to the end of the line."""
+    return [w for line in path.read_text().splitlines() for w in line.split("#")[0].split()]
+
+
+def image_command(java, java25=None):
+    """The command under test: Dockerfile ENTRYPOINT > BENCH_JVM_FLAGS > DEFAULT_FLAGS. An ENTRYPOINT
+    with @jvm.options reads target/jvm.options; with an AOT cache it runs on Java 25 (java25) and its
+    cache is made by the image's training run (AotTraining, from target/test-classes)."""
     dockerfile = ROOT / "Dockerfile"
     if dockerfile.exists() and not os.environ.get("BENCH_JVM_FLAGS"):
         found = dockerfile_commands(dockerfile)
@@ -158,8 +168,16 @@ def image_command(java):
                 prefix = workdir.rstrip("/") + "/"
                 local = [a.replace(prefix, "") for a in argv]  # the image's paths, relative to its workdir
                 at = local.index("-jar")
-                train = training.replace(prefix, "") if training else archive_training(local[1:at])
-                return Command("image", java, local[1:at], local[at + 1], train, "Dockerfile ENTRYPOINT")
+                files = [a[1:] for a in local[1:at] if a.startswith("@")]
+                flags = [f for a in local[1:at] for f in (argfile(JAR.parent / a[1:]) if a.startswith("@") else [a])]
+                if training and "AotTraining" in training:
+                    training = re.sub(r"-cp \S+", f"-cp {shlex.quote(str(JAR.parent / 'test-classes'))}", training)
+                train = training.replace(prefix, "") if training else archive_training(flags)
+                if any(f.startswith("-XX:AOTCache=") for f in flags):
+                    if not java25:
+                        sys.exit("the image's command uses an AOT cache: it needs Java 25 (BENCH_JAVA25)")
+                    java = java25
+                return Command("image", java, flags, local[at + 1], train, "Dockerfile ENTRYPOINT", files)
             print(f"note: the Dockerfile's ENTRYPOINT {argv} is not `java ... -jar`: using the default flags")
     flags = shlex.split(os.environ.get("BENCH_JVM_FLAGS", DEFAULT_FLAGS))
     if java_major(java) >= 19 and "-XX:+AutoCreateSharedArchive" not in flags and os.environ.get("BENCH_JVM_FLAGS") is None:
@@ -537,10 +555,10 @@ def main():
     args.java = os.path.realpath(args.java)
     sections = args.sections.split(",")
 
-    cmd = image_command(args.java).prepare()
+    cmd = image_command(args.java, args.java25 and os.path.realpath(args.java25)).prepare()
     out(f"# Benchmark results\n")
     out(f"- machine: {machine()}")
-    out(f"- java: {subprocess.run([args.java, '-version'], capture_output=True, text=True).stderr.splitlines()[1]}")
+    out(f"- java: {subprocess.run([cmd.java, '-version'], capture_output=True, text=True).stderr.splitlines()[1]}")
     out(f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC\n")
     if "cold" in sections:
         section_cold(cmd, args)

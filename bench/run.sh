@@ -3,8 +3,8 @@
 # figures; they are also written to bench/target/results.md. Arguments go to bench.py, e.g.
 #   bench/run.sh --sections cold --runs 11
 # Environment: BENCH_JAVA (java to test, default: the one on PATH), BENCH_JVM_FLAGS (flags instead of
-# the Dockerfile's ENTRYPOINT / the default set), BENCH_JAVA25 (a JDK 24+ java for the AOT-cache
-# experiment; default: the newest found under /usr/lib/jvm, if any).
+# the Dockerfile's ENTRYPOINT / the default set), BENCH_JAVA25 (a JDK 25+ java: the image's JVM, whose
+# jvm.options name an AOT cache, and the AOT-cache experiment; default: the newest under /usr/lib/jvm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

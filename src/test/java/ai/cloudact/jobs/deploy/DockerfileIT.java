@@ -4,6 +4,8 @@ import ai.cloudact.jobs.support.Repo;
 import ai.cloudact.jobs.support.Jobs;
 import ai.cloudact.jobs.catalog.Job;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import com.sun.net.httpserver.HttpServer;
 import ai.cloudact.jobs.deploy.DockerfileModel.Instruction;
 import ai.cloudact.jobs.deploy.DockerfileModel.Stage;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,8 +30,10 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * Plays the Dockerfile's stages on this machine against the packaged jar (after {@code mvn package}):
- * the cds stage's COPYs and its training run, the final stage's COPY, then the image's ENTRYPOINT
- * (the documented command) with JOB_ID set, checking the exit codes the platforms act on.
+ * the aot stage's COPYs and its training run, the final stage's COPY, then the image's ENTRYPOINT
+ * ({@code java @jvm.options -jar scheduler-jobs.jar}, the documented command) with JOB_ID set, checking
+ * that the AOT cache is in use and the exit codes the platforms act on. The image's JVM is Java 25:
+ * the test finds one (JAVA25_HOME, this JVM, or a JDK 25+ under /usr/lib/jvm) and fails when there is none.
  * Also runs under surefire: {@code mvn -B -DskipTests package && mvn -B surefire:test -Dtest=DockerfileIT}.
  */
 class DockerfileIT {
@@ -36,6 +41,7 @@ class DockerfileIT {
     @TempDir
     static Path tmp;
     static Path app;
+    static Path java25;
 
     record Result(int exit, String output) {
     }
@@ -47,40 +53,79 @@ class DockerfileIT {
             throw new AssertionError("target/scheduler-jobs.jar is missing: run mvn package first");
         }
         assumeThat(packaged).as("target/scheduler-jobs.jar (mvn -DskipTests package)").isTrue();
+        java25 = Java25.find();
         DockerfileModel dockerfile = DockerfileTest.DOCKERFILE;
         String buildDir = dockerfile.stage("build").workdir();
 
-        // cds stage: COPY --from=build (the build stage's WORKDIR is this repository), then the training run
-        Stage cds = dockerfile.stage("cds");
-        Path cdsDir = Files.createDirectories(tmp.resolve("cds" + cds.workdir()));
-        for (Instruction copy : cds.all("COPY")) {
+        // aot stage: its file system under tmp/aot; COPY --from=build (the build stage's WORKDIR is this
+        // repository after mvn package), then the training run in the stage's WORKDIR
+        Stage aot = dockerfile.stage("aot");
+        Path root = Files.createDirectories(tmp.resolve("aot"));
+        Path workdir = Files.createDirectories(inStage(root, aot.workdir()));
+        Map<String, String> absolute = new LinkedHashMap<>();
+        for (Instruction copy : aot.all("COPY")) {
             List<String> words = copy.words();
             assertThat(words.get(0)).isEqualTo("--from=build");
-            String source = words.get(1);
-            assertThat(source).startsWith(buildDir + "/");
-            Path from = Repo.ROOT.resolve(source.substring(buildDir.length() + 1));
-            assertThat(from).as("COPY source after mvn package: " + source).exists();
-            copyTree(from, cdsDir.resolve(words.get(2)).normalize(), from.getFileName().toString(), words.get(2).endsWith("/"));
+            String destination = words.get(words.size() - 1);
+            Path to = destination.startsWith("/") ? inStage(root, destination) : workdir.resolve(destination).normalize();
+            if (destination.startsWith("/")) {
+                absolute.put(destination.replaceAll("(?<=.)/.*", ""), inStage(root, destination.replaceAll("(?<=.)/.*", "")).toString());
+            }
+            for (String source : words.subList(1, words.size() - 1)) {
+                assertThat(source).startsWith(buildDir + "/");
+                Path from = Repo.ROOT.resolve(source.substring(buildDir.length() + 1));
+                assertThat(from).as("COPY source after mvn package: " + source).exists();
+                copyTree(from, to, from.getFileName().toString(), destination.endsWith("/"));
+            }
         }
-        Result training = runShellForm(cds.all("RUN").get(0).arguments(), cdsDir);
+        String line = aot.all("RUN").get(0).arguments();
+        for (Map.Entry<String, String> dir : absolute.entrySet()) {
+            line = line.replace(" " + dir.getKey(), " " + dir.getValue());
+        }
+        Result training = run(List.of("/bin/sh", "-c", line), Map.of(), workdir);
         assertThat(training.exit()).as("training run:\n" + training.output()).isZero();
+        assertThat(workdir.resolve("app.aot")).as("the AOT cache jvm.options names").isRegularFile();
 
-        // final stage: COPY --from=cds <workdir>/ ./
+        // final stage: COPY --from=aot <workdir>/ ./
         Stage runtime = dockerfile.last();
         app = Files.createDirectories(tmp.resolve("image" + runtime.workdir()));
         Instruction copy = runtime.all("COPY").get(0);
-        assertThat(copy.words()).containsExactly("--from=cds", cds.workdir() + "/", "./");
-        copyTree(cdsDir, app, "", true);
+        assertThat(copy.words()).containsExactly("--from=aot", aot.workdir() + "/", "./");
+        copyTree(workdir, app, "", true);
+        // the training run is a real run: its run state went to a temporary STATE_DIR, not into the image
+        assertThat(app.resolve(".jobs-state")).as("no run state store baked into the image").doesNotExist();
     }
 
     @Test
-    void dryRunOfAJobSucceedsWithTheArchiveInUse() throws Exception {
-        Result result = entrypoint(Map.of("JOB_ID", "quota-reset", "DRY_RUN", "true"));
+    void aRealJobRunsWithTheAotCacheInUse() throws Exception {
+        HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
+        api.createContext("/", exchange -> {
+            byte[] body = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        api.start();
+        try {
+            // -XX:AOTMode=on turns an unusable cache (another JVM, another class path) into an error
+            // instead of a silent slow start
+            Result result = entrypoint(Map.of("JOB_ID", "quota-reset", "CA_API_URL",
+                    "http://127.0.0.1:" + api.getAddress().getPort(), "LOG_FORMAT", "json"), "-XX:AOTMode=on");
+            assertThat(result.exit()).as(result.output()).isZero();
+            assertThat(result.output()).contains("outcome=SUCCESS", "http_status=200");
+            assertThat(result.output().lines()).as("stdout is JSON lines only: no JVM warning in between")
+                    .allSatisfy(line -> assertThat(line).startsWith("{").endsWith("}"));
+        } finally {
+            api.stop(0);
+        }
+    }
+
+    @Test
+    void dryRunOfAJobSucceedsWithTheCacheInUse() throws Exception {
+        Result result = entrypoint(Map.of("JOB_ID", "cloudact-daily-quota-reset", "DRY_RUN", "true"), "-XX:AOTMode=on");
         assertThat(result.exit()).as(result.output()).isZero();
-        assertThat(result.output()).contains("DRY RUN: would send POST").doesNotContain("Unable to use shared archive");
-        // -Xshare:on turns an unusable archive into an error instead of a silent slow start
-        Result shared = entrypoint(Map.of("JOB_ID", "cloudact-daily-quota-reset", "DRY_RUN", "true"), "-Xshare:on");
-        assertThat(shared.exit()).as(shared.output()).isZero();
+        assertThat(result.output()).contains("DRY RUN: would send POST").doesNotContain("[warning]").doesNotContain("[error]");
     }
 
     @Test
@@ -139,7 +184,7 @@ class DockerfileIT {
     /** The entrypoint as the image's unprivileged USER: as root through runuser (nobody), else with the app folder read-only. */
     private static Result entrypointAsUnprivilegedUser(Map<String, String> env) throws Exception {
         List<String> command = new ArrayList<>(List.of(DockerfileTest.DOCKERFILE.entrypoint().split(" ")));
-        command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.set(0, java25.toString());
         if ("root".equals(System.getProperty("user.name"))) {
             Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
             List<String> asNobody = new ArrayList<>(List.of("runuser", "-u", "nobody", "--"));
@@ -155,34 +200,28 @@ class DockerfileIT {
         }
     }
 
-    /** The image's ENTRYPOINT in its WORKDIR, with this JVM as {@code java}; a JVM flag goes before -jar. */
+    /** The image's ENTRYPOINT in its WORKDIR, with the Java 25 found as {@code java}; a JVM flag goes before -jar. */
     private static Result entrypoint(Map<String, String> env, String... extra) throws Exception {
         List<String> command = new ArrayList<>(List.of(DockerfileTest.DOCKERFILE.entrypoint().split(" ")));
-        command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        assertThat(command.get(0)).isEqualTo("java");
+        command.set(0, java25.toString());
         for (String arg : extra) {
             command.add(arg.startsWith("-X") ? 1 : command.size(), arg);
         }
         return run(command, env, app);
     }
 
-    /** A RUN in shell form {@code VAR=value ... java args}: the only form the cds stage uses. */
-    private static Result runShellForm(String line, Path dir) throws Exception {
-        Map<String, String> env = new LinkedHashMap<>();
-        List<String> words = new ArrayList<>(List.of(line.trim().split("\\s+")));
-        while (words.get(0).matches("[A-Z_]+=\\S*")) {
-            String[] pair = words.remove(0).split("=", 2);
-            env.put(pair[0], pair[1]);
-        }
-        assertThat(words.get(0)).isEqualTo("java");
-        words.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        return run(words, env, dir);
+    /** An absolute path of a stage, under the folder that stands for its root. */
+    private static Path inStage(Path root, String path) {
+        return root.resolve(path.replaceAll("^/+", "")).normalize();
     }
 
     /** Runs with an environment as bare as a container's: nothing from this machine but PATH. */
     private static Result run(List<String> command, Map<String, String> env, Path dir) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().clear();
-        builder.environment().put("PATH", "/usr/bin:/bin");
+        // the image's PATH: its java is Java 25
+        builder.environment().put("PATH", java25.getParent() + ":/usr/bin:/bin");
         builder.environment().putAll(env);
         Process process = builder.start();
         process.getOutputStream().close();

@@ -27,7 +27,7 @@ record JobTable(String id, String name, String schedule, String timeZone, int ti
             throw new AssertionError(PATH + ": expected 10 tab-separated columns, got " + f.length + ": " + line);
         }
         return new JobTable(f[0], f[1], f[2], f[3], Integer.parseInt(f[4]), Integer.parseInt(f[5]), f[6], f[7],
-                Arrays.asList(f[8].split(",")), f[9]);
+                f[8].equals("-") ? List.of() : Arrays.asList(f[8].split(",")), f[9]);
     }
 
     boolean manual() {
