@@ -86,7 +86,7 @@ fi
 # not a subshell: a setting looked up once serves every job, and a missing one stops the script here.
 wanted_job() {
   local name
-  WANTED="$(printf '%s\n' "image=${image}" "service-account=${RUNTIME_SA}" "tasks=1" "max-retries=${JOB_RETRIES}" \
+  WANTED="$(printf '%s\n' "image=${image}" "service-account=${RUNTIME_SA}" "tasks=${JOB_TASKS}" "parallelism=${JOB_TASKS}" "max-retries=${JOB_RETRIES}" \
     "task-timeout=${JOB_TIMEOUT}s" "memory=${JOB_MEMORY}" "cpu=${JOB_CPU}" \
     "env:PACK=${PACK}" "env:JOB_ID=${JOB_ID}" "env:ENVIRONMENT=${ENVIRONMENT}" "env:GCP_PROJECT_ID=${PROJECT}" \
     "env:JOB_TIMEOUT=${JOB_DEADLINE}")"
@@ -116,7 +116,7 @@ wanted_job() {
 }
 
 # existing_job: the same lines read from DESCRIBED (a Cloud Run Admin v1 Job, flattened). JSON omits
-# zero values, so a missing maxRetries is 0 and a missing taskCount 1; "1000m" CPU is 1. A Cloud Storage
+# zero values, so a missing maxRetries or parallelism is 0 and a missing taskCount 1; "1000m" CPU is 1. A Cloud Storage
 # volume and a volume mount read back as the --add-volume and --add-volume-mount values that make them.
 existing_job() {
   awk '
@@ -124,6 +124,7 @@ existing_job() {
     { i = index($0, ": "); if (i == 0) { i = index($0, ":"); key = substr($0, 1, i - 1); val = "" }
       else { key = substr($0, 1, i - 1); val = substr($0, i + 2) } }
     key == "spec.template.spec.taskCount" { put("tasks", val) }
+    key == "spec.template.spec.parallelism" { put("parallelism", val) }
     key == "spec.template.spec.template.spec.maxRetries" { put("max-retries", val) }
     key == "spec.template.spec.template.spec.timeoutSeconds" { put("task-timeout", val "s") }
     key == "spec.template.spec.template.spec.serviceAccountName" { put("service-account", val) }
@@ -145,6 +146,7 @@ existing_job() {
     END {
       if (!("tasks" in out)) out["tasks"] = 1
       if (!("max-retries" in out)) out["max-retries"] = 0
+      if (!("parallelism" in out)) out["parallelism"] = 0
       for (k in out) print k "=" out[k]
       for (n in envs) {
         if ((n, "valueFrom.secretKeyRef.name") in env)

@@ -48,7 +48,7 @@ where=(--project "$PROJECT" --location "$REGION")
 
 # http_ids: the ids of the pack's scheduled jobs whose call carries a Google ID token
 http_ids() {
-  job_rows | awk -F'\t' '$19 == "oidc" && $6 != "-" { print $1 }'
+  job_rows | awk -F'\t' '$20 == "oidc" && $6 != "-" { print $1 }'
 }
 mapfile -t IDS < <(http_ids)
 [[ ${#IDS[@]} -gt 0 ]] ||

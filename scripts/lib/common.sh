@@ -12,7 +12,7 @@
 SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The columns the scripts read, as the tables' header lines name them: a table of another shape (from
 # another version of the generator) is refused, never misread.
-JOB_COLUMNS="id name name_test name_stage name_prod schedule time_zone timeout_seconds runner_deadline_seconds retries memory cpu secrets gate settings method url body auth description"
+JOB_COLUMNS="id name name_test name_stage name_prod schedule time_zone timeout_seconds runner_deadline_seconds retries memory cpu tasks secrets gate settings method url body auth description"
 ENVIRONMENT_COLUMNS="environment stage project region image runtime_service_account scheduler_service_account secrets lookups"
 
 die() {
@@ -122,16 +122,16 @@ job_rows() {
 # resolve_job NAME: sets the JOB_* variables of the job whose id, long name or deployed name in the
 # environment (name_<env>, JOB_RESOURCE: its Cloud Run Job and Scheduler trigger) is NAME.
 resolve_job() {
-  local wanted="$1" id name name_test name_stage name_prod schedule tz timeout deadline retries memory cpu secrets gate settings method url body auth description resource
-  while IFS=$'\t' read -r id name name_test name_stage name_prod schedule tz timeout deadline retries memory cpu secrets gate settings method url body auth description; do
+  local wanted="$1" id name name_test name_stage name_prod schedule tz timeout deadline retries memory cpu tasks secrets gate settings method url body auth description resource
+  while IFS=$'\t' read -r id name name_test name_stage name_prod schedule tz timeout deadline retries memory cpu tasks secrets gate settings method url body auth description; do
     case "$ENVIRONMENT" in test) resource="$name_test" ;; stage) resource="$name_stage" ;; *) resource="$name_prod" ;; esac
     if [[ "$wanted" == "$id" || "$wanted" == "$name" || "$wanted" == "$resource" ]]; then
       JOB_ID="$id" JOB_NAME="$name" JOB_RESOURCE="$resource" JOB_SCHEDULE="$schedule" JOB_TIME_ZONE="$tz"
-      JOB_TIMEOUT="$timeout" JOB_DEADLINE="$deadline" JOB_RETRIES="$retries" JOB_MEMORY="$memory" JOB_CPU="$cpu"
+      JOB_TIMEOUT="$timeout" JOB_DEADLINE="$deadline" JOB_RETRIES="$retries" JOB_MEMORY="$memory" JOB_CPU="$cpu" JOB_TASKS="$tasks"
       JOB_SECRETS="$secrets" JOB_GATE="$gate" JOB_SETTINGS="$settings" JOB_METHOD="$method" JOB_URL="$url"
       JOB_BODY="$body" JOB_AUTH="$auth" JOB_DESCRIPTION="$description" JOB_FROM_ROUTES=false
       if [[ -n "${ROUTES_TSV:-}" ]] && cut -f1 "$ROUTES_TSV" | grep -qxF -- "$id"; then JOB_FROM_ROUTES=true; fi
-      export JOB_ID JOB_NAME JOB_RESOURCE JOB_SCHEDULE JOB_TIME_ZONE JOB_TIMEOUT JOB_DEADLINE JOB_RETRIES JOB_MEMORY JOB_CPU \
+      export JOB_ID JOB_NAME JOB_RESOURCE JOB_SCHEDULE JOB_TIME_ZONE JOB_TIMEOUT JOB_DEADLINE JOB_RETRIES JOB_MEMORY JOB_CPU JOB_TASKS \
         JOB_SECRETS JOB_GATE JOB_SETTINGS JOB_METHOD JOB_URL JOB_BODY JOB_AUTH JOB_DESCRIPTION JOB_FROM_ROUTES
       return 0
     fi

@@ -61,7 +61,17 @@ public final class Launcher {
                 case "--list" -> {
                     String next = option(args, "--next");
                     requireNoMore(args);
-                    return commands.list(next == null ? 0 : count(next));
+                    return commands.list(next == null ? 0 : count("--next", next, 100));
+                }
+                case "--history" -> {
+                    String limit = option(args, "--limit");
+                    String format = option(args, "--format");
+                    if (format != null && !format.equals("text") && !format.equals("json")) {
+                        throw new ConfigurationException("--format '" + format + "': text or json");
+                    }
+                    String job = args.isEmpty() || args.get(0).startsWith("--") ? null : args.remove(0);
+                    requireNoMore(args);
+                    return commands.history(job, limit == null ? 20 : count("--limit", limit, 10_000), format == null ? "text" : format, env);
                 }
                 case "--serve" -> {
                     requireNoMore(args);
@@ -101,15 +111,15 @@ public final class Launcher {
         }
     }
 
-    private static int count(String text) {
+    private static int count(String name, String text, int max) {
         try {
             int n = Integer.parseInt(text.trim());
-            if (n >= 1 && n <= 100) {
+            if (n >= 1 && n <= max) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // below
         }
-        throw new ConfigurationException("--next '" + text + "': a number from 1 to 100");
+        throw new ConfigurationException(name + " '" + text + "': a number from 1 to " + max);
     }
 }

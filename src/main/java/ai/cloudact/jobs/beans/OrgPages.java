@@ -21,7 +21,8 @@ import org.apache.camel.ProducerTemplate;
  * (whatever the API sent, null included; {@link OrgSlugs} decides): the next page is fetched (through
  * the route direct:org-list-page, with its retries and circuit breaker) only when the split has taken
  * every org of the current one. So memory holds about one page, and the next page is fetched while
- * the current page's last orgs are still syncing instead of after them.
+ * the current page's last orgs are still syncing instead of after them. A run that is one of N
+ * parallel tasks walks every page too, and hands the split only its share ({@link ShardShare#only}).
  *
  * <p>The walk cannot loop: a {@code next_page_token} seen before, or more pages than
  * {@code maxPages}, stops it with a failure that names the token; no org is synced twice. A walk that
@@ -57,10 +58,15 @@ public class OrgPages {
         }
     }
 
-    public Iterator<Object> iterate(Exchange job) {
+    /** The entries of every page; of a run that is one of N parallel tasks, only its share of them. */
+    public Iterator<OrgEntry> iterate(Exchange job) {
         Run.of(job).fanOut();
         AtomicReference<ExplainedFailure> stopped = new AtomicReference<>();
         job.setProperty(STOPPED, stopped);
+        return ShardShare.only(pages(job, stopped), Run.of(job).shard(), OrgSlugs::shardKey);
+    }
+
+    private Iterator<OrgEntry> pages(Exchange job, AtomicReference<ExplainedFailure> stopped) {
         return new Iterator<>() {
             private final ProducerTemplate template = job.getContext().createProducerTemplate();
             private final Set<String> tokensSeen = new HashSet<>();
@@ -89,7 +95,7 @@ public class OrgPages {
             }
 
             @Override
-            public Object next() {
+            public OrgEntry next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }

@@ -14,7 +14,9 @@ import org.apache.camel.Processor;
  * numbers, null, a missing field or an entry that is not an object) is skipped with its reason.
  *
  * <p>Sets the exchange property {@code orgSlug}, or {@link OrgSyncTally#SKIPPED} and
- * {@link #SKIP_REASON}.
+ * {@link #SKIP_REASON}; and {@link ShardShare#KEY}, the key that decides which of N parallel tasks
+ * handles the entry: the slug, or for a refused entry its place in the list (so exactly one task
+ * counts it as skipped).
  */
 public class OrgSlugs implements Processor {
 
@@ -28,12 +30,18 @@ public class OrgSlugs implements Processor {
     public void process(Exchange exchange) {
         OrgEntry entry = exchange.getMessage().getBody(OrgEntry.class);
         String refused = entry == null ? "not an org list entry" : refusal(entry.value());
+        exchange.setProperty(ShardShare.KEY, entry == null ? "?" : shardKey(entry));
         if (refused == null) {
             exchange.setProperty("orgSlug", ((Map<?, ?>) entry.value()).get("org_slug"));
         } else {
             exchange.setProperty(OrgSyncTally.SKIPPED, true);
             exchange.setProperty(SKIP_REASON, (entry == null ? "" : entry.where() + ": ") + refused);
         }
+    }
+
+    /** The key that decides which parallel task handles the entry: its slug, or where it is when it has no usable slug. */
+    static String shardKey(OrgEntry entry) {
+        return refusal(entry.value()) == null ? (String) ((Map<?, ?>) entry.value()).get("org_slug") : entry.where();
     }
 
     /** Why the entry cannot be synced, or null when its org_slug is usable. */

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Counts the outcome of each org's sync in org-sync-all's split on the run ({@link Run}): ok, failed,
- * or skipped (an entry refused by {@link OrgSlugs}). A failed org is logged and counted, not
+ * or skipped (an entry refused by {@link OrgSlugs}); an org of another parallel task's share
+ * ({@link ShardShare}) is not counted at all. A failed org is logged and counted, not
  * rethrown, so one org's failure does not stop the others; the route fails the job at the end when
  * any org failed. The counts live on the run, so the summary has them however the run ends.
  */
@@ -29,6 +30,9 @@ public class OrgSyncTally implements AggregationStrategy {
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
         Run run = Run.of(newExchange);
+        if (ShardShare.notMine(newExchange)) {
+            return clean(oldExchange == null ? newExchange : oldExchange);
+        }
         if (newExchange.getException() != null) {
             run.itemFailed();
             LOG.warn("org {} failed: {}", newExchange.getProperty("orgSlug", "?", String.class),
@@ -43,11 +47,16 @@ public class OrgSyncTally implements AggregationStrategy {
         if (done % progressEvery == 0) {
             LOG.info("progress: {} orgs done ({})", done, run.counts());
         }
-        // the split's result is copied back into the job's exchange: keep no org's marks on it
-        Exchange result = oldExchange == null ? newExchange : oldExchange;
+        return clean(oldExchange == null ? newExchange : oldExchange);
+    }
+
+    /** The split's result is copied back into the job's exchange: keep no org's marks on it. */
+    private static Exchange clean(Exchange result) {
         result.removeProperty(SKIPPED);
         result.removeProperty(OrgSlugs.SKIP_REASON);
         result.removeProperty("orgSlug");
+        result.removeProperty(ShardShare.KEY);
+        result.removeProperty(ShardShare.NOT_MINE);
         return result;
     }
 }

@@ -65,8 +65,22 @@ final class JobFile {
             notes.add("no " + JobSpec.class.getSimpleName() + " bean: deployed with the defaults (add `- beans: [{name: " + id
                     + "-job, type: " + SPEC_TYPE + ", properties: {longName: ..., timeout: 10m, retries: 1}}]`)");
         }
+        JobSpec facts = spec(spec);
+        checkFanOut(facts, text);
         return new Job(id, pack.name(), location, description instanceof String s && !s.isBlank() ? s.trim() : "(no description)",
-                spec(spec), schedule(route, pack), secrets(text), List.copyOf(notes));
+                facts, schedule(route, pack), secrets(text), List.copyOf(notes));
+    }
+
+    /** Parallel tasks only for a fan-out job, and a fan-out job keeps only its share (or every task would do everything). */
+    private static void checkFanOut(JobSpec spec, String text) {
+        if (spec.getShards() > 1 && !spec.isFanOut()) {
+            throw new IllegalArgumentException(JobSpec.class.getSimpleName() + ": shards: " + spec.getShards()
+                    + " needs fanOut: true (a job that is not a fan-out runs as one task)");
+        }
+        if (spec.isFanOut() && !text.replaceAll("(?m)#.*$", "").matches("(?s).*ref:\\s*shardShare\\b.*")) {
+            throw new IllegalArgumentException(JobSpec.class.getSimpleName() + ": fanOut: true, but the route never keeps"
+                    + " its share: add `- process: {ref: shardShare}` in its split, after setting the exchange property shardKey");
+        }
     }
 
     private static JobSpec spec(Map<?, ?> properties) {

@@ -43,6 +43,7 @@ public class JobSpec {
     private String cpu = DEFAULT_CPU;
     private String gate;
     private int shards = 1;
+    private boolean fanOut;
     private String misfire = "fire-once-now";
 
     /** The name on Cloud Run Jobs, Cloud Scheduler and Kubernetes, which JOB_ID also accepts; default {@code <pack>-<id>}. */
@@ -123,7 +124,20 @@ public class JobSpec {
         this.gate = gate;
     }
 
-    /** Parallel tasks a fan-out job is split over (Cloud Run --tasks, Kubernetes Indexed Job). */
+    /**
+     * A fan-out job: its route splits a list of items and keeps only this task's share of them
+     * ({@code - process: {ref: shardShare}} after setting the exchange property {@code shardKey}), so
+     * it may run as {@link #getShards() shards} parallel tasks, each with a lease of its own.
+     */
+    public boolean isFanOut() {
+        return fanOut;
+    }
+
+    public void setFanOut(boolean fanOut) {
+        this.fanOut = fanOut;
+    }
+
+    /** Parallel tasks a fan-out job is split over (Cloud Run --tasks, Kubernetes Indexed Job); more than 1 needs fanOut. */
     public int getShards() {
         return shards;
     }

@@ -185,6 +185,7 @@ public final class DeployFiles {
                 + "      labels:\n"
                 + "        cloudact.ai/job: " + job.id() + "\n"
                 + "    spec:\n"
+                + indexed(job)
                 + "      backoffLimit: " + job.spec().getRetries() + "\n"
                 + "      activeDeadlineSeconds: " + timeoutSeconds(job) * (job.spec().getRetries() + 1) + "\n"
                 + "      ttlSecondsAfterFinished: 259200\n"
@@ -218,6 +219,7 @@ public final class DeployFiles {
                 + "                # the runner's own deadline, inside the pod's, so the summary line is still written\n"
                 + "                - name: JOB_TIMEOUT\n"
                 + "                  value: \"" + runnerDeadlineSeconds(job) + "\"\n"
+                + taskCount(job)
                 + "                # one Idempotency-Key per Job, the same for each of its pod attempts\n"
                 + "                - name: JOB_RUN_ID\n"
                 + "                  valueFrom:\n"
@@ -249,6 +251,23 @@ public final class DeployFiles {
                 + "            - name: tmp\n"
                 + "              emptyDir:\n"
                 + "                sizeLimit: 256Mi\n";
+    }
+
+    /** A fan-out job's N tasks: an Indexed Job, each pod with its JOB_COMPLETION_INDEX. */
+    private static String indexed(Job job) {
+        int shards = job.spec().getShards();
+        if (shards <= 1) {
+            return "";
+        }
+        return "      # " + shards + " parallel tasks, each syncing its share (JOB_COMPLETION_INDEX of TASK_COUNT)\n"
+                + "      completionMode: Indexed\n"
+                + "      completions: " + shards + "\n"
+                + "      parallelism: " + shards + "\n";
+    }
+
+    private static String taskCount(Job job) {
+        int shards = job.spec().getShards();
+        return shards <= 1 ? "" : "                - name: TASK_COUNT\n                  value: \"" + shards + "\"\n";
     }
 
     /**

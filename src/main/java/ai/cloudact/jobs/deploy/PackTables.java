@@ -55,11 +55,12 @@ final class PackTables {
                 .append(": do not edit. One row per job of the pack ").append(pack.name()).append(".\n")
                 .append("# name_<env>: the deployed name (Cloud Run Job, Scheduler job) in that environment; JOB_ID accepts it, the id and\n")
                 .append("# the name. schedule: five-field cron in time_zone ('-': manual). runner_deadline_seconds: JOB_TIMEOUT, the\n")
-                .append("# runner's own deadline inside timeout_seconds, so that its summary line is still written. settings: variables\n")
+                .append("# runner's own deadline inside timeout_seconds, so that its summary line is still written. tasks: parallel tasks\n")
+                .append("# (the job file's shards; Cloud Run --tasks N --parallelism N, each task syncs its share). settings: variables\n")
                 .append("# the deploy must set (their source per environment is in ").append(pack.name()).append(".environments.tsv). method, url,\n")
                 .append("# body, auth: the one HTTP call the job makes ('-' when it makes several); ${NAME} is a setting; auth oidc: a\n")
                 .append("# Google ID token whose audience is the url's base, so a plain Cloud Scheduler HTTP job can make the call itself.\n")
-                .append("# id\tname\tname_test\tname_stage\tname_prod\tschedule\ttime_zone\ttimeout_seconds\trunner_deadline_seconds\tretries\tmemory\tcpu\tsecrets"
+                .append("# id\tname\tname_test\tname_stage\tname_prod\tschedule\ttime_zone\ttimeout_seconds\trunner_deadline_seconds\tretries\tmemory\tcpu\ttasks\tsecrets"
                         + "\tgate\tsettings\tmethod\turl\tbody\tauth\tdescription\n");
         for (Job job : jobs) {
             List<String> row = new ArrayList<>(List.of(job.id(), job.longName()));
@@ -67,7 +68,7 @@ final class PackTables {
             row.addAll(List.of(job.isManual() ? "-" : job.schedule().unixCron(), DeployFiles.timeZone(job),
                     Long.toString(DeployFiles.timeoutSeconds(job)), Long.toString(DeployFiles.runnerDeadlineSeconds(job)),
                     Integer.toString(job.spec().getRetries()),
-                    job.spec().getMemory(), job.spec().getCpu(), orDash(String.join(",", job.secrets())),
+                    job.spec().getMemory(), job.spec().getCpu(), Integer.toString(job.spec().getShards()), orDash(String.join(",", job.secrets())),
                     orDash(job.spec().getGate()), orDash(String.join(",", settings(pack, job)))));
             HttpCall call = HttpCall.of(job).map(c -> c.resolve(name -> value(pack, name))).orElse(null);
             if (call == null) {

@@ -20,6 +20,8 @@ public final class Run {
     /** Exchange property a job route may set to add its result to the summary, e.g. rows_deleted=42. */
     public static final String RESULT_PROPERTY = "jobResult";
 
+    /** This run's own id, unique per run (the history row and the lease owner): not the run key, which retries share. */
+    private final String id = java.util.UUID.randomUUID().toString();
     private volatile String jobId;
     private volatile String runKey;
     private final long startedNanos = System.nanoTime();
@@ -32,6 +34,7 @@ public final class Run {
     private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean fanOut;
     private volatile Integer httpStatus;
+    private volatile Shard shard;
 
     public Run(String jobId, String runKey) {
         this.jobId = Objects.requireNonNull(jobId);
@@ -68,6 +71,20 @@ public final class Run {
     public void identify(String jobId, String runKey) {
         this.jobId = Objects.requireNonNull(jobId);
         this.runKey = Objects.requireNonNull(runKey);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** This run is one of N parallel tasks of a fan-out job: it processes only this shard's items. */
+    public void shard(Shard shard) {
+        this.shard = shard;
+    }
+
+    /** The shard of a run that is one of N parallel tasks; null when it processes every item. */
+    public Shard shard() {
+        return shard;
     }
 
     public String jobId() {

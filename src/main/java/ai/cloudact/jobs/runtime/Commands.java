@@ -17,7 +17,7 @@ import ai.cloudact.jobs.run.ConfigurationException;
 import ai.cloudact.jobs.run.Environment;
 import ai.cloudact.jobs.run.ExitCode;
 
-/** The commands that only read: {@code --list [--next N]}, {@code --validate [dir]}, {@code --help}. */
+/** The commands that only read: {@code --list [--next N]}, {@code --validate [dir]}, {@code --history}, {@code --help}. */
 public final class Commands {
 
     /** A fire time on the schedule's clock: 2026-10-04 03:00 AEDT (+11:00). */
@@ -101,6 +101,36 @@ public final class Commands {
         return report.problems().isEmpty() ? ExitCode.SUCCESS : ExitCode.CONFIGURATION_ERROR;
     }
 
+    /**
+     * {@code --history [JOB] [--limit N] [--format text|json]}: the latest runs from the run state
+     * store, newest first; a run whose process died shows as LOST once its lease has expired.
+     */
+    public ExitCode history(String job, int limit, String format, java.util.Map<String, String> env) {
+        settings.check(Settings.STATE);
+        java.util.Optional<ai.cloudact.jobs.state.RunControl> store = RunState.openExisting(settings, env);
+        if (store.isEmpty()) {
+            System.out.println(format.equals("json") ? "[]" : "No runs recorded: no STATE_DB_URL, and no run has created "
+                    + RunState.stateDir(settings).toAbsolutePath().normalize() + " yet.");
+            return ExitCode.SUCCESS;
+        }
+        try (ai.cloudact.jobs.state.RunControl control = store.get()) {
+            String wanted = job;
+            if (job != null) {
+                // a long or deployed name means its job id, as JOB_ID does
+                Pack pack = pack();
+                wanted = catalog(pack).find(job, environment()).map(Job::id).orElse(job);
+            }
+            java.util.List<ai.cloudact.jobs.state.History.Row> rows = control.history(wanted, limit);
+            System.out.print(format.equals("json") ? HistoryReport.json(rows) : rows.isEmpty()
+                    ? "No runs recorded" + (wanted == null ? "" : " of " + wanted) + " in " + control.where() + ".\n"
+                    : HistoryReport.text(rows));
+            return ExitCode.SUCCESS;
+        } catch (java.sql.SQLException e) {
+            throw new ConfigurationException("--history: the run state store " + store.get().where() + " cannot be read: "
+                    + e.getMessage());
+        }
+    }
+
     /** Usage, the exit codes, and every setting with its default and accepted form. */
     public ExitCode help() {
         StringBuilder out = new StringBuilder(usage()).append("\n\nSettings (environment variable, or -Dproperty=value):\n");
@@ -113,15 +143,29 @@ public final class Commands {
         } catch (ConfigurationException e) {
             out.append("\n(pack settings not shown: ").append(e.getMessage()).append(")\n");
         }
+        out.append(PLATFORM);
         System.out.print(out);
         return ExitCode.SUCCESS;
     }
+
+    /** What the runtime reads from its platform besides the settings: named so an operator knows why a run looks as it does. */
+    static final String PLATFORM = """
+
+            Read from the platform (set by Cloud Run or Kubernetes, not by you):
+              CLOUD_RUN_JOB, K_SERVICE, KUBERNETES_SERVICE_HOST  on a platform: logs default to JSON, one object a line
+              CLOUD_RUN_EXECUTION, JOB_RUN_ID                   the execution in the run key, the logs and the history
+                                                                (JOB_RUN_ID: the Kubernetes Job's name, from the generated manifests)
+              HOSTNAME                                          the lease holder and history host (the pod's name on Kubernetes)
+              NO_COLOR                                          set: no colour in a terminal's log lines
+            """;
 
     public static String usage() {
         return """
                 Usage: java -jar scheduler-jobs.jar                  run the job named by JOB_ID (or -Dcamel.job) once
                        java -jar scheduler-jobs.jar --list [--next N] the pack's jobs [and their next N fire times]
                        java -jar scheduler-jobs.jar --validate [dir]  check job files (default: the pack's and ROUTES_DIR's)
+                       java -jar scheduler-jobs.jar --history [JOB] [--limit N] [--format text|json]
+                                                                      the latest runs (default 20), newest first
                        java -jar scheduler-jobs.jar --serve           serve the pack's jobs until SIGTERM: their triggers,
                                                                       POST /jobs/{id}/run, POST /cron/tick (settings: --serve)
                        java -jar scheduler-jobs.jar --help            this text and every setting

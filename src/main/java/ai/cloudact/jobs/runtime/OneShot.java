@@ -23,7 +23,9 @@ import ai.cloudact.jobs.run.ExitCode;
 import ai.cloudact.jobs.run.Outcome;
 import ai.cloudact.jobs.run.Run;
 import ai.cloudact.jobs.run.RunRecord;
+import ai.cloudact.jobs.run.Shard;
 import ai.cloudact.jobs.run.Summary;
+import ai.cloudact.jobs.state.RunControl;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * A one-shot process: runs the job named by JOB_ID once and tells the exit code: 0 success, 1 the
  * job failed, 2 configuration error, 143 SIGTERM, 130 SIGINT. However it ends — success, failure,
  * a configuration error before Camel starts, the deadline (JOB_TIMEOUT), a signal at any moment —
- * exactly one SUMMARY line is written.
+ * exactly one SUMMARY line is written, and once the run state store is reachable, one history row.
  */
 public final class OneShot {
 
@@ -46,6 +48,9 @@ public final class OneShot {
     private volatile String environmentName;
     private volatile String packName;
     private volatile RunPath path;
+    /** Null until the store is opened (not before: its class's logger must not start Log4j before LogSetup). */
+    private volatile RunControl control;
+    private volatile String shard;
     private Logger log;
 
     public OneShot(Map<String, String> env) {
@@ -71,11 +76,27 @@ public final class OneShot {
             log.error("Configuration error: {}", e.getMessage());
             log.debug("Configuration error", e);
             return end(Outcome.CONFIGURATION_ERROR, null, e.getMessage().lines().findFirst().orElse("")).exitCode;
+        } finally {
+            if (control != null) {
+                control.close();
+            }
         }
     }
 
     private ExitCode runChecked() {
-        settings.check(Settings.RUNTIME);
+        // the store first: once it is reachable, every problem of the run is in its history too (all
+        // bad settings are still named together)
+        ConfigurationException invalid = problems(Settings.RUNTIME);
+        if (problems(Settings.STATE) == null) {
+            try {
+                control = RunState.open(settings, env);
+            } catch (ConfigurationException unusable) {
+                throw invalid == null ? unusable : new ConfigurationException(invalid.getMessage() + "\n" + unusable.getMessage(), unusable);
+            }
+        }
+        if (invalid != null) {
+            throw invalid;
+        }
         Environment environment = Environment.parse(environmentName);
         environmentName = environment.id();
         String camelProfile = settings.value(Setting.text("CAMEL_MAIN_PROFILE", "camel.main.profile", null, ""));
@@ -95,6 +116,7 @@ public final class OneShot {
         Job job = catalog.find(requested, environment).orElseThrow(() -> new ConfigurationException(
                 "Unknown job '" + requested + "': set JOB_ID (or -Dcamel.job) to one of:" + catalog.validNames()));
         run.identify(job.id(), RunKey.of(job, env, started));
+        shard = shardOf(job);
         Duration deadline = Durations.parse(Optional.ofNullable(settings.value(Settings.JOB_TIMEOUT))
                 .orElse(Long.toString(DEFAULT_DEADLINE.toSeconds())));
 
@@ -117,17 +139,48 @@ public final class OneShot {
                 ConfigurationException explained = FailureReport.find(e, ConfigurationException.class);
                 throw explained != null ? explained : new ConfigurationException(FailureReport.explain(e), e);
             }
-            path = new RunPath(main.getCamelContext(), pack.name(), environment);
+            path = new RunPath(main.getCamelContext(), pack.name(), environment, control);
             List<String> targets = path.prepare(job);
             sandbox.ifPresent(standIn -> standIn.expect(targets));
             log.info("Starting job {} ({}) environment={} target={}", job.id(), job.longName(), environment.id(),
                     targets.isEmpty() ? "(none)" : String.join(", ", targets));
-            return path.execute(job, run, started, null).map(RunRecord::exitCode).orElse(ExitCode.JOB_FAILED);
+            return path.execute(job, run, started, shard).map(RunRecord::exitCode).orElse(ExitCode.JOB_FAILED);
         } finally {
             watchdog.shutdownNow();
             main.stop();
             sandbox.ifPresent(LocalStandIn::close);
         }
+    }
+
+    /** Why some of these settings are invalid (one line each), or null. */
+    private ConfigurationException problems(List<Setting> list) {
+        try {
+            settings.check(list);
+            return null;
+        } catch (ConfigurationException e) {
+            return e;
+        }
+    }
+
+    /**
+     * This task's shard, "i/N", when the job is a fan-out job run as one of N parallel tasks: index
+     * from CLOUD_RUN_TASK_INDEX (Cloud Run) or JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), count
+     * from CLOUD_RUN_TASK_COUNT or TASK_COUNT. Null for a single task, and for a job that is not a
+     * fan-out: its N tasks share one lease, so one of them runs it and the others skip.
+     */
+    private String shardOf(Job job) {
+        String index = Optional.ofNullable(settings.value(Settings.CLOUD_RUN_TASK_INDEX)).orElse(settings.value(Settings.JOB_COMPLETION_INDEX));
+        String count = Optional.ofNullable(settings.value(Settings.CLOUD_RUN_TASK_COUNT)).orElse(settings.value(Settings.TASK_COUNT));
+        Shard shard = Shard.of(index == null ? 0 : Integer.parseInt(index), count == null ? 1 : Integer.parseInt(count));
+        if (shard == null) {
+            return null;
+        }
+        if (!job.spec().isFanOut()) {
+            log.info("Task {} of {}: {} is not a fan-out job, so the tasks share one lease and one of them runs it", shard.index(),
+                    shard.count(), job.id());
+            return null;
+        }
+        return shard.toString();
     }
 
     /**
@@ -158,10 +211,15 @@ public final class OneShot {
     private Outcome end(Outcome outcome, String extra, String reason) {
         RunPath current = path;
         if (current != null) {
-            return current.end(run, started, outcome, extra, null, reason).map(RunRecord::outcome).orElse(outcome);
+            return current.end(run, started, outcome, extra, shard, reason).map(RunRecord::outcome).orElse(outcome);
         }
         if (run.end()) {
-            Summary.log(RunRecord.of(run, packName, environmentName, started, outcome, extra, null, reason));
+            RunRecord record = RunRecord.of(run, packName, environmentName, started, outcome, extra, shard, reason);
+            Summary.log(record);
+            RunControl store = control;
+            if (store != null) {
+                store.end(run, record);
+            }
         }
         return outcome;
     }

@@ -12,7 +12,9 @@ import ai.cloudact.jobs.run.Environment;
 import ai.cloudact.jobs.run.Outcome;
 import ai.cloudact.jobs.run.Run;
 import ai.cloudact.jobs.run.RunRecord;
+import ai.cloudact.jobs.run.Shard;
 import ai.cloudact.jobs.run.Summary;
+import ai.cloudact.jobs.state.RunControl;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -31,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * trigger, an HTTP request): one exchange through the job's route, waited for with all its
  * sub-exchanges, then the run's record and its summary line. A run that ends another way (deadline,
  * signal) is ended through {@link #end} too, so its summary is written exactly once.
+ *
+ * <p>Run control ({@link RunControl}) is part of the path: before the job does anything the run takes
+ * its overlap lease on (pack, job, shard) and starts its history row; however it ends, {@link #end}
+ * writes the history row and gives the lease up. A run refused the lease ends at once, SKIPPED (or
+ * FAILED, as OVERLAP_POLICY says) with the holder in its reason.
  */
 public final class RunPath {
 
@@ -40,12 +47,20 @@ public final class RunPath {
     private final String pack;
     private final Environment environment;
     private final ProducerTemplate template;
+    private final RunControl control;
 
+    /** Without run control: no lease, no history. */
     public RunPath(CamelContext context, String pack, Environment environment) {
+        this(context, pack, environment, RunControl.off());
+    }
+
+    /** With lease and history in {@code control}'s store (shared by every run of the process; its owner closes it). */
+    public RunPath(CamelContext context, String pack, Environment environment, RunControl control) {
         this.context = context;
         this.pack = pack;
         this.environment = environment;
         this.template = context.createProducerTemplate();
+        this.control = control;
     }
 
     /** Checks the job can run here; a ConfigurationException says why not (e.g. plain http in prod). */
@@ -74,8 +89,19 @@ public final class RunPath {
         return targets;
     }
 
-    /** Runs the job once and ends the run; the record, or empty when another ending came first. */
+    /**
+     * Takes the run's lease, runs the job once and ends the run; the record, or empty when another
+     * ending came first.
+     *
+     * @param shard "i/N" when the run is one of N parallel tasks of a fan-out job (it processes only
+     *              its share of the items, and the lease and history are per shard), else null
+     */
     public java.util.Optional<RunRecord> execute(Job job, Run run, Instant started, String shard) {
+        run.shard(Shard.parse(shard));
+        java.util.Optional<RunControl.Refusal> refused = control.begin(run, pack, environment.id(), shard, started);
+        if (refused.isPresent()) {
+            return end(run, started, refused.get().outcome(), null, shard, refused.get().reason());
+        }
         Exchange exchange = new DefaultExchange(context);
         run.attach(exchange);
         try {
@@ -103,13 +129,17 @@ public final class RunPath {
         return end(run, started, Outcome.FAILED, extra, shard, reason);
     }
 
-    /** Ends the run with this outcome, unless it has ended already; logs its summary line. */
+    /**
+     * Ends the run with this outcome, unless it has ended already: logs its summary line, then writes
+     * its history row and gives its lease up (waiting for the store at most {@link RunControl#END_WITHIN}).
+     */
     public java.util.Optional<RunRecord> end(Run run, Instant started, Outcome outcome, String extra, String shard, String reason) {
         if (!run.end()) {
             return java.util.Optional.empty();
         }
         RunRecord record = RunRecord.of(run, pack, environment.id(), started, outcome, extra, shard, reason);
         Summary.log(record);
+        control.end(run, record);
         return java.util.Optional.of(record);
     }
 

@@ -78,6 +78,26 @@ public record Setting(String env, String property, String defaultText, String ac
                 value -> values.stream().anyMatch(v -> v.equalsIgnoreCase(value.trim())) ? null : "not one of them");
     }
 
+    static Setting duration(String env, String property, String defaultValue, Duration min, Duration max, String description) {
+        return new Setting(env, property, defaultValue, "seconds (600), 90s, 10m, 1h, 90d or ISO-8601 (PT10M), from "
+                + Durations.format(min) + " to " + Durations.format(max), description, false, value -> {
+                    try {
+                        Duration parsed = Durations.parse(value);
+                        return parsed.compareTo(min) < 0 ? "shorter than " + Durations.format(min)
+                                : parsed.compareTo(max) > 0 ? "longer than " + Durations.format(max) : null;
+                    } catch (IllegalArgumentException e) {
+                        return e.getMessage();
+                    }
+                });
+    }
+
+    /** A JDBC URL of a database the run state store supports; the value shown masked (it may hold a password). */
+    static Setting jdbcUrl(String env, String property, String description) {
+        return new Setting(env, property, null, "jdbc:postgresql://host:5432/database[?...] (or jdbc:h2:...)", description, false,
+                value -> value.startsWith("jdbc:postgresql://") || value.startsWith("jdbc:h2:") ? null
+                        : "not a PostgreSQL (or H2) JDBC URL");
+    }
+
     static Setting duration(String env, String property, String defaultValue, Duration max, String description) {
         return new Setting(env, property, defaultValue, "seconds (600), 90s, 10m, 1h or ISO-8601 (PT10M), at most "
                 + max.toHours() + "h", description, false, value -> {

@@ -38,6 +38,34 @@ public final class Settings {
     public static final Setting JOB_TIMEOUT = Setting.duration("JOB_TIMEOUT", "job.timeout", "570",
             Duration.ofHours(24), "the run's deadline (default inside Cloud Run's 10 min task timeout)");
 
+
+    // --- run state: overlap lease and history (package ai.cloudact.jobs.state)
+    public static final Setting STATE_DB_URL = Setting.jdbcUrl("STATE_DB_URL", "state.db.url",
+            "the run state store (lease, history): jdbc:postgresql://host:5432/db; unset: an embedded H2 file under STATE_DIR");
+    public static final Setting STATE_DB_USER = Setting.text("STATE_DB_USER", "state.db.user", null, "the run state store's user");
+    public static final Setting STATE_DB_PASSWORD = Setting.secret("STATE_DB_PASSWORD", "the run state store's password");
+    public static final Setting STATE_DIR = Setting.text("STATE_DIR", "state.dir", ".jobs-state",
+            "where the embedded run state store lives without STATE_DB_URL (not writable: the run goes on without lease and history)");
+    public static final Setting LEASE_TTL = Setting.duration("LEASE_TTL", "lease.ttl", "5m", Duration.ofSeconds(1), Duration.ofHours(24),
+            "a run's overlap lease lasts this long unless renewed (every LEASE_TTL/3 while the run is alive)");
+    public static final Setting OVERLAP_POLICY = Setting.choice("OVERLAP_POLICY", "overlap.policy", "skip", List.of("skip", "fail", "allow"),
+            "a run while another holds the lease: skip (exit 0, outcome SKIPPED), fail (exit 1) or allow (no lease)");
+    public static final Setting HISTORY_RETENTION = Setting.duration("HISTORY_RETENTION", "history.retention", "90d", Duration.ofHours(1),
+            Duration.ofDays(3650), "how long the run history is kept (pruned by the runtime)");
+    // --- parallel tasks: which share of a fan-out job's items this task processes
+    public static final Setting CLOUD_RUN_TASK_INDEX = Setting.integer("CLOUD_RUN_TASK_INDEX", null, 0, 0, 9_999,
+            "set by Cloud Run: this task's index among the execution's tasks");
+    public static final Setting CLOUD_RUN_TASK_COUNT = Setting.integer("CLOUD_RUN_TASK_COUNT", null, 1, 1, 10_000,
+            "set by Cloud Run: the execution's number of tasks");
+    public static final Setting JOB_COMPLETION_INDEX = Setting.integer("JOB_COMPLETION_INDEX", null, 0, 0, 9_999,
+            "set by Kubernetes in an Indexed Job: this pod's index (when CLOUD_RUN_TASK_INDEX is unset)");
+    public static final Setting TASK_COUNT = Setting.integer("TASK_COUNT", null, 1, 1, 10_000,
+            "the number of parallel tasks when CLOUD_RUN_TASK_COUNT is unset (the Indexed Job's completions)");
+
+    /** The run state store's: with these valid and the store reachable, every other problem of a run is in its history. */
+    public static final List<Setting> STATE = List.of(STATE_DB_URL, STATE_DB_USER, STATE_DB_PASSWORD, STATE_DIR, LEASE_TTL,
+            OVERLAP_POLICY, HISTORY_RETENTION);
+
     // --- service mode (--serve) -------------------------------------------------------------------
     public static final Setting PORT = Setting.integer("PORT", "port", 8080, 1, 65535,
             "--serve: the HTTP port of POST /jobs/{id}/run and POST /cron/tick (Cloud Run sets it)");
@@ -67,7 +95,8 @@ public final class Settings {
 
     /** The runtime's own settings, in --help order. */
     public static final List<Setting> RUNTIME = List.of(JOB_ID, PACK, ENVIRONMENT, ROUTES_DIR, DRY_RUN, LOG_LEVEL, LOG_FORMAT,
-            JOB_TIMEOUT,
+            JOB_TIMEOUT, STATE_DB_URL, STATE_DB_USER, STATE_DB_PASSWORD, STATE_DIR, LEASE_TTL, OVERLAP_POLICY, HISTORY_RETENTION,
+            CLOUD_RUN_TASK_INDEX, CLOUD_RUN_TASK_COUNT, JOB_COMPLETION_INDEX, TASK_COUNT,
             Setting.integer("HTTP_CONNECT_TIMEOUT_MS", "http.connect.timeout.ms", 5000, 1, 600_000,
                     "the time to connect (and to get a pooled connection)"),
             Setting.integer("HTTP_RESPONSE_TIMEOUT_MS", "http.response.timeout.ms", 60_000, 1, 3_600_000,
@@ -175,10 +204,11 @@ public final class Settings {
         return defaults;
     }
 
-    /** A value as it may be shown: the password part of a URL, and anything after it, masked. */
+    /** A value as it may be shown: the password part of a URL (user:password@ or a password= parameter) masked. */
     public static String mask(String value) {
         String oneLine = value.replaceAll("\\p{Cntrl}", "?");
-        String masked = oneLine.replaceAll("(?i)(://[^/:@\\s]*:)[^@\\s]*@", "$1****@");
+        String masked = oneLine.replaceAll("(?i)(://[^/:@\\s]*:)[^@\\s]*@", "$1****@")
+                .replaceAll("(?i)([?&;]password=)[^&;\\s]*", "$1****");
         return masked.length() > 200 ? masked.substring(0, 200) + "..." : masked;
     }
 }

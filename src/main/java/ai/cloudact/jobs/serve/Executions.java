@@ -98,8 +98,9 @@ final class Executions {
         if (!accepting()) {
             throw new NotAccepting(closed ? "the service is shutting down" : "the service is starting");
         }
-        Execution execution = new Execution(UUID.randomUUID().toString(), job, new Run(job.id(), runKey), Instant.now(), trigger,
-                new CompletableFuture<>());
+        Run run = new Run(job.id(), runKey);
+        // the execution is known by its run's id: the id of its history row (--history)
+        Execution execution = new Execution(run.id(), job, run, Instant.now(), trigger, new CompletableFuture<>());
         running.add(execution);
         return execution;
     }

@@ -22,6 +22,8 @@ import ai.cloudact.jobs.run.ExitCode;
 import ai.cloudact.jobs.runtime.CamelSetup;
 import ai.cloudact.jobs.runtime.Durations;
 import ai.cloudact.jobs.runtime.RunPath;
+import ai.cloudact.jobs.runtime.RunState;
+import ai.cloudact.jobs.state.RunControl;
 import ai.cloudact.jobs.runtime.Settings;
 import ai.cloudact.jobs.runtime.Signals;
 import com.zaxxer.hikari.HikariDataSource;
@@ -62,6 +64,8 @@ public final class Service {
     private volatile boolean stopping;
     private Main main;
     private HikariDataSource dataSource;
+    /** Lease and history of every run, whatever started it (RunState: the configured database or the embedded file). */
+    private RunControl control = RunControl.off();
     private Scheduler scheduler;
     private Executions executions;
 
@@ -109,6 +113,7 @@ public final class Service {
 
     private void start() throws SQLException, SchedulerException {
         settings.check(Settings.RUNTIME);
+        settings.check(Settings.STATE);
         Environment environment = Environment.parse(settings.value(Settings.ENVIRONMENT));
         Pack pack = Pack.load(settings.value(Settings.PACK));
         settings.check(Settings.of(pack, environment));
@@ -120,6 +125,7 @@ public final class Service {
         CallerCheck callers = CallerCheck.of(settings, environment);
         Duration grace = grace();
 
+        control = RunState.open(settings, env);
         dataSource = StateDataSource.open(settings, triggered.size() + 4);
         if (dataSource != null && !triggered.isEmpty()) {
             QuartzTables.ensure(dataSource);
@@ -153,7 +159,7 @@ public final class Service {
             ConfigurationException explained = FailureReport.find(e, ConfigurationException.class);
             throw explained != null ? explained : new ConfigurationException(FailureReport.explain(e), e);
         }
-        RunPath path = new RunPath(main.getCamelContext(), pack.name(), environment);
+        RunPath path = new RunPath(main.getCamelContext(), pack.name(), environment, control);
         for (Job job : served.all()) {
             try {
                 path.prepare(job);
@@ -179,7 +185,7 @@ public final class Service {
         }
         String triggers = !ownTriggers ? "none of its own (SERVE_SCHEDULER=tick: POST /cron/tick runs the firings)"
                 : triggered.isEmpty() ? "none (no scheduled job served)"
-                : dataSource != null ? "Quartz, clustered on the run-state database (" + StateDataSource.URL.env() + ")"
+                : dataSource != null ? "Quartz, clustered on the run-state database (" + Settings.STATE_DB_URL.env() + ")"
                 : "Quartz in memory: NOT clustered, run one instance only (set STATE_DB_URL to a PostgreSQL database to cluster)";
         if (ownTriggers && !triggered.isEmpty() && dataSource == null) {
             LOG.warn("Not clustered: without a PostgreSQL STATE_DB_URL the triggers live in this process only; a second"
@@ -243,6 +249,7 @@ public final class Service {
             LOG.warn("{} run(s) ended as TERMINATED", terminated);
             pause(Duration.ofMillis(300)); // their HTTP callers get their 503 before the process goes
         }
+        control.close();
         LOG.info("Stopped");
     }
 

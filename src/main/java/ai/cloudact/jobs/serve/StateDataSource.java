@@ -1,27 +1,18 @@
 package ai.cloudact.jobs.serve;
 
-import java.util.List;
-
 import ai.cloudact.jobs.run.ConfigurationException;
-import ai.cloudact.jobs.runtime.Setting;
 import ai.cloudact.jobs.runtime.Settings;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 
 /**
- * The service's one connection pool on the run-state database (STATE_DB_URL, PostgreSQL), used by
- * Quartz's job store and the firing ledger. The only place the service opens that database, so that
- * it can take the runtime's shared run-state pool instead once there is one.
+ * The service's connection pool for Quartz's clustered job store and the firing ledger on the
+ * run-state database (STATE_DB_URL, PostgreSQL). Lease and history use the run state store's own
+ * small pool ({@link ai.cloudact.jobs.state.StateStore}) on the same database: the two are sized for
+ * different work (Quartz: a connection per trigger thread), and either may fail without the other.
  */
 final class StateDataSource {
-
-    static final Setting URL = new Setting("STATE_DB_URL", "state.db.url", null, "a jdbc:postgresql://host:port/database URL",
-            "the run-state database", false, value -> value.startsWith("jdbc:") ? null : "not a JDBC URL");
-    static final Setting USER = new Setting("STATE_DB_USER", "state.db.user", null, "text", "the run-state database's user", false,
-            value -> null);
-    static final Setting PASSWORD = new Setting("STATE_DB_PASSWORD", null, null, "text (a secret: never printed)",
-            "the run-state database's password", true, value -> null);
 
     private StateDataSource() {
     }
@@ -38,16 +29,16 @@ final class StateDataSource {
      * @param size the most connections at once: Quartz's threads, its own housekeeping and the ledger
      */
     static HikariDataSource open(Settings settings, int size) {
-        settings.check(List.of(URL, USER, PASSWORD));
-        String url = settings.value(URL);
+        settings.check(Settings.STATE);
+        String url = settings.value(Settings.STATE_DB_URL);
         if (!isPostgres(url)) {
             return null;
         }
         HikariConfig config = new HikariConfig();
         config.setPoolName("state");
         config.setJdbcUrl(url);
-        config.setUsername(settings.value(USER));
-        config.setPassword(settings.value(PASSWORD));
+        config.setUsername(settings.value(Settings.STATE_DB_USER));
+        config.setPassword(settings.value(Settings.STATE_DB_PASSWORD));
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(1);
         // short waits: a readiness probe must answer while the database is away, and a firing fails fast

@@ -67,6 +67,7 @@ public final class AotTraining {
         Files.deleteIfExists(app.resolve(cache));
 
         AtomicInteger calls = new AtomicInteger();
+        Path stateDir = Files.createTempDirectory("aot-training-state");
         HttpServer standIn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         standIn.createContext("/", exchange -> answer(exchange, calls));
         standIn.start();
@@ -83,6 +84,9 @@ public final class AotTraining {
             env.keySet().removeIf(name -> !name.equals("PATH") && !name.equals("HOME") && !name.equals("TMPDIR"));
             env.putAll(Map.of("JOB_ID", JOB, "ENVIRONMENT", "local", "CA_API_URL", api, "CA_ROOT_API_KEY", KEY,
                     "LOG_FORMAT", "json", "RETRY_MAX_REDELIVERIES", "0", "JOB_TIMEOUT", "120"));
+            // a real run takes its lease and writes its history: in a store of its own outside the image
+            // (the embedded default, .jobs-state/ in the working directory, would be baked into /app)
+            env.put("STATE_DIR", stateDir.toString());
             Process job = builder.start();
             job.getOutputStream().close();
             String output = new String(job.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -109,6 +113,11 @@ public final class AotTraining {
                     + " MiB) for " + System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         } finally {
             standIn.stop(0);
+            try (var files = Files.walk(stateDir)) {
+                for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
         }
     }
 

@@ -70,6 +70,32 @@ class OrgSyncAllRouteTest {
     }
 
     @Test
+    void oneOfThreeTasksWalksEveryPageButSyncsOnlyItsShare() throws Exception {
+        // CRC-32 mod 3: acme 2, globex 1, initech 0, umbrella 0, hooli 0; the entry without a slug is
+        // keyed by its place ("page 1, entry 3") and so is counted as skipped by exactly one task
+        page(null, "p2", "acme", "globex", null);
+        page("p2", null, "initech", "umbrella", "hooli");
+        api.stubFor(post(urlPathMatching("/admin/orgs/[^/]+/sync")).willReturn(okJson("{\"status\":\"ok\"}")));
+
+        Map<Integer, String> counts = new java.util.HashMap<>();
+        try (RouteHarness route = start(Map.of())) {
+            for (int index = 0; index < 3; index++) {
+                Exchange result = route.fire(new ai.cloudact.jobs.run.Shard(index, 3));
+                assertThat(result.getException()).isNull();
+                counts.put(index, route.run().counts());
+            }
+        }
+        int skippedBy = ai.cloudact.jobs.run.Shard.of("page 1, entry 3", 3);
+        assertThat(counts.get(0)).isEqualTo("ok=3 failed=0 skipped=" + (skippedBy == 0 ? 1 : 0));
+        assertThat(counts.get(1)).isEqualTo("ok=1 failed=0 skipped=" + (skippedBy == 1 ? 1 : 0));
+        assertThat(counts.get(2)).isEqualTo("ok=1 failed=0 skipped=" + (skippedBy == 2 ? 1 : 0));
+        api.verify(6, getRequestedFor(urlPathEqualTo("/admin/orgs")));
+        for (String slug : new String[] {"acme", "globex", "initech", "umbrella", "hooli"}) {
+            api.verify(1, postRequestedFor(urlPathEqualTo("/admin/orgs/" + slug + "/sync")));
+        }
+    }
+
+    @Test
     void oneFailingOrgDoesNotStopTheOthersButFailsTheJob() throws Exception {
         page(null, "p2", "acme", "broken", null);
         page("p2", null, "hooli");

@@ -82,6 +82,21 @@ class CatalogTest {
     }
 
     @Test
+    void parallelTasksOnlyForAFanOutJobThatKeepsItsShare() throws Exception {
+        JobCatalog notFanOut = withFile("weekly-report.yaml", MINIMAL.replace("memory: 1Gi", "memory: 1Gi, shards: 4"));
+        assertThatThrownBy(() -> notFanOut.job("weekly-report")).hasMessageContaining("shards: 4 needs fanOut: true");
+
+        JobCatalog noShare = withFile("weekly-report.yaml", MINIMAL.replace("memory: 1Gi", "memory: 1Gi, fanOut: true, shards: 4"));
+        assertThatThrownBy(() -> noShare.job("weekly-report")).hasMessageContaining("ref: shardShare");
+
+        JobCatalog fanOut = withFile("weekly-report.yaml", MINIMAL.replace("memory: 1Gi", "memory: 1Gi, fanOut: true, shards: 4")
+                .replace("- log: weekly", "- process: {ref: shardShare}"));
+        assertThat(fanOut.job("weekly-report").spec().getShards()).isEqualTo(4);
+        assertThat(fanOut.job("weekly-report").spec().isFanOut()).isTrue();
+        assertThat(fanOut.job("org-sync-all").spec().isFanOut()).isTrue();
+    }
+
+    @Test
     void hostileYamlIsRefusedWithTheFileNameNeverAStackOverflow() throws Exception {
         String deep = "- " + "[".repeat(20_000) + "]".repeat(20_000) + "\n";
         JobCatalog catalog = withFile("deep.yaml", deep);

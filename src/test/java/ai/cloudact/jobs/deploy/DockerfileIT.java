@@ -92,6 +92,8 @@ class DockerfileIT {
         Instruction copy = runtime.all("COPY").get(0);
         assertThat(copy.words()).containsExactly("--from=aot", aot.workdir() + "/", "./");
         copyTree(workdir, app, "", true);
+        // the training run is a real run: its run state went to a temporary STATE_DIR, not into the image
+        assertThat(app.resolve(".jobs-state")).as("no run state store baked into the image").doesNotExist();
     }
 
     @Test
@@ -155,6 +157,47 @@ class DockerfileIT {
         }
         entrypoint(Map.of("JOB_ID", "alerts", "DRY_RUN", "true"));
         assertThat(listing()).as("read-only root file system: the job writes only to /tmp").isEqualTo(before);
+    }
+
+    /**
+     * A real run (not a dry run, which changes nothing) as the image runs it: as an unprivileged user
+     * in a working directory it may not write (the image's /app belongs to root). The run state
+     * store's embedded default (STATE_DIR=.jobs-state) cannot be created there: the run says so in
+     * one WARN line and goes on; nothing is written beside the jar. In deployment STATE_DB_URL names
+     * the PostgreSQL store.
+     */
+    @Test
+    void aRealRunAsTheImagesUserWritesNothingBesideTheJarAndGoesOnWithoutTheStore() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        List<Path> before = listing();
+        Result result = entrypointAsUnprivilegedUser(Map.of("JOB_ID", "quota-reset", "CA_API_URL", "http://127.0.0.1:" + closedPort,
+                "RETRY_MAX_REDELIVERIES", "0"));
+        assertThat(result.exit()).as(result.output()).isEqualTo(1); // the API is down; the store never fails a job
+        assertThat(result.output()).contains("outcome=FAILED", "Run state: cannot ");
+        assertThat(result.output().split("Run state: ", -1)).as("one WARN line").hasSize(2);
+        assertThat(listing()).as("read-only for the image's user: the job writes only to /tmp").isEqualTo(before);
+    }
+
+    /** The entrypoint as the image's unprivileged USER: as root through runuser (nobody), else with the app folder read-only. */
+    private static Result entrypointAsUnprivilegedUser(Map<String, String> env) throws Exception {
+        List<String> command = new ArrayList<>(List.of(DockerfileTest.DOCKERFILE.entrypoint().split(" ")));
+        command.set(0, java25.toString());
+        if ("root".equals(System.getProperty("user.name"))) {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            List<String> asNobody = new ArrayList<>(List.of("runuser", "-u", "nobody", "--"));
+            asNobody.addAll(command);
+            return run(asNobody, env, app);
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> was = Files.getPosixFilePermissions(app);
+        Files.setPosixFilePermissions(app, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            return run(command, env, app);
+        } finally {
+            Files.setPosixFilePermissions(app, was);
+        }
     }
 
     /** The image's ENTRYPOINT in its WORKDIR, with the Java 25 found as {@code java}; a JVM flag goes before -jar. */

@@ -309,7 +309,7 @@ class GcloudScriptsTest {
         assertThat(commands).contains(
                 "gcloud run jobs create cloudact-5min-billing-sync-retry-stage --project cloudact-testing-1 --region us-central1"
                         + " --image " + STAGE_IMAGE + " --service-account cloudact-jobs@cloudact-testing-1.iam.gserviceaccount.com"
-                        + " --tasks 1 --max-retries 0 --task-timeout 240s --memory 512Mi --cpu 1"
+                        + " --tasks 1 --parallelism 1 --max-retries 0 --task-timeout 240s --memory 512Mi --cpu 1"
                         + " --set-env-vars PACK=cloudact,JOB_ID=billing-retry,ENVIRONMENT=stage,GCP_PROJECT_ID=cloudact-testing-1,JOB_TIMEOUT=216"
                         + " --set-secrets CA_ROOT_API_KEY=ca-root-api-key-test:latest --quiet --format none",
                 "gcloud scheduler jobs create http cloudact-daily-quota-reset-stage --project cloudact-testing-1 --location us-central1"

@@ -13,10 +13,10 @@ import java.util.Map;
  * columns are the contract), not from the Java code that generates it.
  */
 record JobTable(String id, String name, Map<String, String> names, String schedule, String timeZone, int timeoutSeconds,
-        int runnerDeadline, int retries, String memory, String cpu, List<String> secrets, String gate, List<String> settings,
+        int runnerDeadline, int retries, String memory, String cpu, int tasks, List<String> secrets, String gate, List<String> settings,
         String method, String url, String body, String auth, String description) {
 
-    static final int COLUMNS = 20;
+    static final int COLUMNS = 21;
 
     static String path(String pack) {
         return PackTables.DIRECTORY + pack + ".tsv";
@@ -45,8 +45,8 @@ record JobTable(String id, String name, Map<String, String> names, String schedu
             throw new AssertionError(table + ": expected " + COLUMNS + " tab-separated columns, got " + f.length + ": " + line);
         }
         return new JobTable(f[0], f[1], Map.of("test", f[2], "stage", f[3], "prod", f[4]), f[5], f[6], Integer.parseInt(f[7]),
-                Integer.parseInt(f[8]), Integer.parseInt(f[9]), f[10], f[11], list(f[12]), f[13], list(f[14]), f[15], f[16], f[17],
-                f[18], f[19]);
+                Integer.parseInt(f[8]), Integer.parseInt(f[9]), f[10], f[11], Integer.parseInt(f[12]), list(f[13]), f[14], list(f[15]), f[16], f[17], f[18],
+                f[19], f[20]);
     }
 
     private static List<String> list(String column) {

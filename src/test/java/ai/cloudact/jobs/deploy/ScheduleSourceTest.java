@@ -140,7 +140,7 @@ class ScheduleSourceTest {
 
         String table = PackTables.jobsPath(Pack.load(Pack.DEFAULT));
         assertThat(files.get(table)).contains("weekly-report\tcloudact-weekly-report\tcloudact-weekly-report-test\tcloudact-weekly-report-stage"
-                + "\tcloudact-weekly-report\t0 7 * * MON\tEurope/Berlin\t1200\t1170\t1\t512Mi\t1\tCA_ROOT_API_KEY\t-\t-\t");
+                + "\tcloudact-weekly-report\t0 7 * * MON\tEurope/Berlin\t1200\t1170\t1\t512Mi\t1\t1\tCA_ROOT_API_KEY\t-\t-\t");
         assertThat(files.get(DeployFiles.CRONJOBS_YAML)).contains(
                 "  name: cloudact-weekly-report\n", "  schedule: \"0 7 * * MON\"\n  timeZone: Europe/Berlin\n  suspend: false\n");
         // and the committed files then fail the check above, which names the command to run

@@ -110,7 +110,7 @@ class SchedulerHttpScriptTest {
         JobTable job = httpJobs(VALIDIBOT).get(0);
         String table = Repo.read(JobTable.path(VALIDIBOT)).lines()
                 .filter(line -> line.startsWith("#") || line.startsWith(job.id() + "\t"))
-                .map(line -> line.startsWith("#") ? line : replaceColumn(line, 17, "{\"mode\":\"retry\"}"))
+                .map(line -> line.startsWith("#") ? line : replaceColumn(line, 18, "{\"mode\":\"retry\"}"))
                 .reduce("", (a, b) -> a + b + "\n");
         Files.writeString(root.resolve(JobTable.path(VALIDIBOT)), table);
         EnvironmentTable stage = EnvironmentTable.of(VALIDIBOT, "stage");

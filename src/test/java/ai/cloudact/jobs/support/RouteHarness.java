@@ -90,7 +90,13 @@ public final class RouteHarness implements AutoCloseable {
 
     /** Fires the job once, as its trigger would; the returned exchange carries any failure. */
     public Exchange fire() {
+        return fire(null);
+    }
+
+    /** Fires the job once as one of N parallel tasks (null: the only task). */
+    public Exchange fire(ai.cloudact.jobs.run.Shard shard) {
         lastRun = new Run("test", "test-run");
+        lastRun.shard(shard);
         return template.send("direct:start", exchange -> lastRun.attach(exchange));
     }
 

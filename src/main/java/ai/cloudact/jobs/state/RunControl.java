@@ -1,0 +1,278 @@
+package ai.cloudact.jobs.state;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import ai.cloudact.jobs.run.Outcome;
+import ai.cloudact.jobs.run.Run;
+import ai.cloudact.jobs.run.RunRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the run path asks of the state store, for any number of runs at a time (one-shot or a
+ * service): {@link #begin} before the job does anything (takes the lease on {@code (pack, job,
+ * shard)} as OVERLAP_POLICY says, starts the run's history row, renews both every LEASE_TTL/3 while
+ * the run is alive) and {@link #end} however the run ends (completes or writes its history row, gives
+ * the lease up), within {@link #END_WITHIN} so a signal's exit is never held up by the database.
+ *
+ * <p>Without a store ({@link #off()}) both do nothing. With the embedded default, a store error says
+ * so once and the process goes on without lease and history; with a configured database, a run that
+ * cannot take its lease fails (exit 1, the platform retries) rather than run unguarded.
+ */
+public final class RunControl implements AutoCloseable {
+
+    /** The longest a run's end waits for the database. */
+    public static final Duration END_WITHIN = Duration.ofSeconds(4);
+
+    private static final Logger LOG = LoggerFactory.getLogger("runner");
+
+    private final StateStore store;
+    private final Duration ttl;
+    private final OverlapPolicy policy;
+    private final Duration retention;
+    private final History.Origin origin;
+    private final Map<String, Active> active = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService renewer;
+    private final AtomicBoolean degraded = new AtomicBoolean();
+    private final AtomicLong lastPruned = new AtomicLong();
+    private boolean closed;
+
+    /** A run being guarded: its lease (null under OVERLAP_POLICY=allow) and the renewal task. */
+    private record Active(Lease.Key key, ScheduledFuture<?> renewal) {
+    }
+
+    /**
+     * Why a run must not go on: it ends at once with this outcome and reason.
+     *
+     * @param outcome SKIPPED or FAILED
+     */
+    public record Refusal(Outcome outcome, String reason) {
+    }
+
+    private RunControl(StateStore store, Duration ttl, OverlapPolicy policy, Duration retention, String host, String execution) {
+        this.store = store;
+        this.ttl = ttl;
+        this.policy = policy;
+        this.retention = retention;
+        this.origin = new History.Origin(host, execution);
+        this.renewer = store == null ? null : Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "run-state-renewer");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** No store: no lease, no history. */
+    public static RunControl off() {
+        return new RunControl(null, Duration.ofMinutes(5), OverlapPolicy.ALLOW, Duration.ofDays(90), "-", "-");
+    }
+
+    /**
+     * Lease and history in {@code store}, which this control closes.
+     *
+     * @param ttl       LEASE_TTL: a lease not renewed for this long is free again
+     * @param host      this machine or container, for the lease's holder and the history
+     * @param execution this process: the Cloud Run execution and task, the pod, or the process id
+     */
+    public static RunControl on(StateStore store, Duration ttl, OverlapPolicy policy, Duration retention, String host,
+                                String execution) {
+        return new RunControl(store, ttl, policy, retention, host, execution);
+    }
+
+    public boolean isOn() {
+        return store != null;
+    }
+
+    /**
+     * Before the job does anything: takes the run's lease on {@code (pack, job, shard)} and starts its
+     * history row. Empty: go ahead. A refusal: end the run now with its outcome and reason.
+     */
+    public Optional<Refusal> begin(Run run, String pack, String environment, String shard, Instant started) {
+        if (!usable()) {
+            return Optional.empty();
+        }
+        Lease.Key key = policy == OverlapPolicy.ALLOW ? null : new Lease.Key(pack, run.jobId(), shard);
+        Instant now = Instant.now();
+        Lease.Holder me = new Lease.Holder(run.id(), origin.host(), origin.execution(), started, now.plus(ttl));
+        try (Connection connection = store.connection()) {
+            if (key != null) {
+                Lease.Attempt attempt = Lease.acquire(connection, key, me, now);
+                if (!attempt.taken()) {
+                    return Optional.of(refusal(attempt.holder()));
+                }
+                attempt.holder().ifPresent(previous -> LOG.warn("Took over the lease of {} {}: it was held by {} since {} and"
+                        + " expired at {} without being released (that run died or hung)", run.jobId(), describe(key),
+                        previous.owner(), time(previous.since()), time(previous.until())));
+            }
+            try {
+                History.start(connection, run.id(), run.jobId(), pack, environment, run.runKey(), shard, started, me.until(), origin);
+            } catch (SQLException | RuntimeException e) {
+                if (key != null) {
+                    Lease.release(connection, key, run.id()); // not left held for a run that does not go on
+                }
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            return failedToBegin(e);
+        }
+        ScheduledFuture<?> renewal = renewer.scheduleAtFixedRate(() -> renew(run.id()), renewEvery().toMillis(),
+                renewEvery().toMillis(), TimeUnit.MILLISECONDS);
+        active.put(run.id(), new Active(key, renewal));
+        return Optional.empty();
+    }
+
+    /**
+     * However the run ended (also on a signal, the deadline, a configuration error): stops renewing,
+     * completes (or writes) its history row and gives its lease up; waits for the database at most
+     * {@link #END_WITHIN}. A failure here is logged, never the run's outcome.
+     */
+    public void end(Run run, RunRecord record) {
+        if (store == null) {
+            return;
+        }
+        Active guarded = active.remove(run.id());
+        if (guarded != null) {
+            guarded.renewal().cancel(false);
+        }
+        if (!usable()) {
+            return;
+        }
+        Instant ended = record.started().plus(record.duration());
+        Thread writer = new Thread(() -> {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                try (Connection connection = store.connection()) {
+                    History.end(connection, run.id(), record, ended, origin);
+                    if (guarded != null && guarded.key() != null) {
+                        Lease.release(connection, guarded.key(), run.id());
+                    }
+                    pruneNowAndThen(connection);
+                } catch (SQLException | RuntimeException e) {
+                    trouble("the end of this run was not recorded", e);
+                }
+            }
+        }, "run-state-end");
+        writer.setDaemon(true);
+        writer.start();
+        try {
+            writer.join(END_WITHIN.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            LOG.warn("Run state: the end of this run was not recorded within {}s ({}); its history row will show LOST and"
+                    + " its lease expires by itself", END_WITHIN.toSeconds(), store.shownUrl());
+        }
+    }
+
+    /** The latest runs, newest first (of one job, or all when {@code job} is null). */
+    public List<History.Row> history(String job, int limit) throws SQLException {
+        try (Connection connection = store.connection()) {
+            return History.latest(connection, job, limit, Instant.now());
+        }
+    }
+
+    /** The store as it may be shown (password masked). */
+    public String where() {
+        return store == null ? "(none)" : store.shownUrl();
+    }
+
+    @Override
+    public void close() {
+        if (store == null) {
+            return;
+        }
+        renewer.shutdownNow();
+        synchronized (this) {
+            closed = true;
+            store.close();
+        }
+    }
+
+    Duration renewEvery() {
+        return ttl.dividedBy(3);
+    }
+
+    private boolean usable() {
+        return store != null && !degraded.get();
+    }
+
+    private void renew(String runId) {
+        Active guarded = active.get(runId);
+        if (guarded == null) {
+            return;
+        }
+        Instant until = Instant.now().plus(ttl);
+        try (Connection connection = store.connection()) {
+            if (guarded.key() != null && !Lease.renew(connection, guarded.key(), runId, until)) {
+                Optional<Lease.Holder> holder = Lease.holder(connection, guarded.key());
+                LOG.warn("Run state: the lease of {} {} is no longer this run's ({}): it was not renewed within LEASE_TTL={}s;"
+                        + " another run may be doing the same work", guarded.key().job(), describe(guarded.key()),
+                        holder.map(h -> "now held by " + h.owner()).orElse("released"), ttl.toSeconds());
+                active.put(runId, new Active(null, guarded.renewal()));
+            }
+            History.alive(connection, runId, until);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Run state: renewing the lease failed, will try again in {}s: {}", renewEvery().toSeconds(), StateStore.reason(e));
+        }
+    }
+
+    private void pruneNowAndThen(Connection connection) throws SQLException {
+        long now = System.currentTimeMillis();
+        long last = lastPruned.get();
+        if (now - last >= Pruning.EVERY.toMillis() && lastPruned.compareAndSet(last, now)) {
+            Pruning.prune(connection, retention, Instant.now());
+        }
+    }
+
+    private Refusal refusal(Optional<Lease.Holder> holder) {
+        String reason = "already running: " + holder.map(h -> h.owner() + " since " + time(h.since()) + ", lease until "
+                + time(h.until())).orElse("another run holds the lease");
+        return new Refusal(policy == OverlapPolicy.FAIL ? Outcome.FAILED : Outcome.SKIPPED, reason);
+    }
+
+    private Optional<Refusal> failedToBegin(Exception e) {
+        if (store.embedded()) {
+            trouble("no lease taken", e);
+            return Optional.empty();
+        }
+        return Optional.of(new Refusal(Outcome.FAILED, "cannot take the lease in the run state store " + store.shownUrl() + ": "
+                + StateStore.reason(e)));
+    }
+
+    /** A store error: with the embedded default, said once and the store left alone from then on. */
+    private void trouble(String what, Exception e) {
+        if (store.embedded()) {
+            if (degraded.compareAndSet(false, true)) {
+                LOG.warn("Run state: {} ({}); going on without overlap lease and history", what, StateStore.reason(e));
+            }
+        } else {
+            LOG.warn("Run state: {} in {}: {}", what, store.shownUrl(), StateStore.reason(e));
+        }
+        LOG.debug("Run state error", e);
+    }
+
+    private static String describe(Lease.Key key) {
+        return Lease.WHOLE_JOB.equals(key.shard()) ? "(pack " + key.pack() + ")" : "(pack " + key.pack() + ", shard " + key.shard() + ")";
+    }
+
+    static String time(Instant time) {
+        return time.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+}

@@ -1,0 +1,172 @@
+package ai.cloudact.jobs.state;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import ai.cloudact.jobs.run.Outcome;
+import ai.cloudact.jobs.run.Run;
+import ai.cloudact.jobs.run.RunRecord;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Run control on PostgreSQL and H2: lease per OVERLAP_POLICY, one history row per run, LOST, pruning. */
+class RunControlTest {
+
+    private static final Duration TTL = Duration.ofMinutes(5);
+
+    private static RunControl control(StateStore store, OverlapPolicy policy) {
+        return RunControl.on(store, TTL, policy, Duration.ofDays(90), "host-1", "pid 42");
+    }
+
+    private static Run run(String job) {
+        return new Run(job, job + ":key-" + System.nanoTime());
+    }
+
+    private static RunRecord record(Run run, Outcome outcome, String extra, String reason) {
+        run.end();
+        return RunRecord.of(run, "cloudact", "local", Instant.now(), outcome, extra, null, reason);
+    }
+
+    @ParameterizedTest
+    @MethodSource("ai.cloudact.jobs.state.Stores#both")
+    void aSecondRunIsSkippedWhileTheFirstHoldsTheLeaseAndBothAreInTheHistory(String kind) throws Exception {
+        try (RunControl control = control(Stores.open(kind), OverlapPolicy.SKIP)) {
+            Run first = run("quota-reset");
+            assertThat(control.begin(first, "cloudact", "local", null, Instant.now())).isEmpty();
+            assertThat(control.history("quota-reset", 10)).singleElement().satisfies(row -> {
+                assertThat(row.outcome()).isEqualTo(History.RUNNING);
+                assertThat(row.ended()).isNull();
+                assertThat(row.execution()).isEqualTo("pid 42");
+            });
+
+            Run second = run("quota-reset");
+            Optional<RunControl.Refusal> refused = control.begin(second, "cloudact", "local", null, Instant.now());
+            assertThat(refused).get().satisfies(refusal -> {
+                assertThat(refusal.outcome()).isEqualTo(Outcome.SKIPPED);
+                assertThat(refusal.reason()).matches("already running: pid 42 on host-1 since \\S+Z, lease until \\S+Z");
+            });
+            control.end(second, record(second, Outcome.SKIPPED, null, refused.get().reason()));
+            control.end(first, record(first, Outcome.SUCCESS, null, null));
+
+            List<History.Row> rows = control.history("quota-reset", 10);
+            assertThat(rows).extracting(History.Row::outcome).containsExactlyInAnyOrder("SUCCESS", "SKIPPED");
+            assertThat(rows).allSatisfy(row -> assertThat(row.ended()).isNotNull());
+            // released at the end: the next run goes ahead
+            Run third = run("quota-reset");
+            assertThat(control.begin(third, "cloudact", "local", null, Instant.now())).isEmpty();
+            control.end(third, record(third, Outcome.SUCCESS, null, null));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("ai.cloudact.jobs.state.Stores#both")
+    void failPolicyFailsTheSecondRunAndAllowTakesNoLease(String kind) throws Exception {
+        try (StateStore store = Stores.open(kind)) {
+            RunControl fail = control(store, OverlapPolicy.FAIL);
+            Run first = run("alerts");
+            assertThat(fail.begin(first, "cloudact", "local", null, Instant.now())).isEmpty();
+            assertThat(fail.begin(run("alerts"), "cloudact", "local", null, Instant.now()))
+                    .get().extracting(RunControl.Refusal::outcome).isEqualTo(Outcome.FAILED);
+
+            RunControl allow = control(store, OverlapPolicy.ALLOW);
+            Run overlapping = run("alerts");
+            assertThat(allow.begin(overlapping, "cloudact", "local", null, Instant.now())).isEmpty();
+            allow.end(overlapping, record(overlapping, Outcome.SUCCESS, null, null));
+            fail.end(first, record(first, Outcome.SUCCESS, null, null));
+            assertThat(fail.history("alerts", 10)).extracting(History.Row::outcome).containsOnly("SUCCESS");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("ai.cloudact.jobs.state.Stores#both")
+    void aRunThatNeverBeganStillGetsItsRowWithCountsAndRowsDeleted(String kind) throws Exception {
+        try (RunControl control = control(Stores.open(kind), OverlapPolicy.SKIP)) {
+            Run configurationError = run("no-such-job");
+            control.end(configurationError, record(configurationError, Outcome.CONFIGURATION_ERROR, null, "Unknown job 'no-such-job'"));
+
+            Run cleanup = run("quota-cleanup");
+            assertThat(control.begin(cleanup, "cloudact", "local", null, Instant.now())).isEmpty();
+            control.end(cleanup, record(cleanup, Outcome.SUCCESS, "rows_deleted=42", null));
+
+            Run sync = run("org-sync-all");
+            assertThat(control.begin(sync, "cloudact", "local", "1/3", Instant.now())).isEmpty();
+            sync.itemOk();
+            sync.itemOk();
+            sync.itemFailed();
+            sync.end();
+            control.end(sync, RunRecord.of(sync, "cloudact", "local", Instant.now(), Outcome.FAILED, null, "1/3", "1 of 3 orgs failed"));
+
+            assertThat(control.history("no-such-job", 10)).singleElement().satisfies(row -> {
+                assertThat(row.outcome()).isEqualTo("CONFIGURATION_ERROR");
+                assertThat(row.exitCode()).isEqualTo(2);
+                assertThat(row.reason()).isEqualTo("Unknown job 'no-such-job'");
+            });
+            assertThat(control.history("quota-cleanup", 10)).singleElement().satisfies(row -> {
+                assertThat(row.rowsDeleted()).isEqualTo(42L);
+                assertThat(row.ok()).isNull();
+            });
+            assertThat(control.history("org-sync-all", 10)).singleElement().satisfies(row -> {
+                assertThat(row.shard()).isEqualTo("1/3");
+                assertThat(List.of(row.ok(), row.failed(), row.skipped())).containsExactly(2, 1, 0);
+                assertThat(row.exitCode()).isEqualTo(1);
+            });
+            assertThat(control.history(null, 2)).hasSize(2);
+            assertThat(control.history(null, 10)).extracting(History.Row::job).first().isEqualTo("org-sync-all");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("ai.cloudact.jobs.state.Stores#both")
+    void aRunWithoutAnEndIsLostOnceItsLeaseHasExpired(String kind) throws Exception {
+        try (StateStore store = Stores.open(kind); RunControl control = control(store, OverlapPolicy.SKIP)) {
+            Run died = run("reconcile");
+            Instant started = Instant.now();
+            assertThat(control.begin(died, "cloudact", "local", null, started)).isEmpty();
+            try (Connection connection = store.connection()) {
+                assertThat(History.latest(connection, "reconcile", 10, started.plus(TTL).minusSeconds(10)))
+                        .singleElement().extracting(History.Row::outcome).isEqualTo("RUNNING");
+                assertThat(History.latest(connection, "reconcile", 10, started.plus(TTL).plusSeconds(10)))
+                        .singleElement().extracting(History.Row::outcome).isEqualTo("LOST");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("ai.cloudact.jobs.state.Stores#both")
+    void pruningDeletesRowsOlderThanTheRetentionAndLongExpiredLeases(String kind) throws Exception {
+        try (StateStore store = Stores.open(kind); RunControl control = control(store, OverlapPolicy.SKIP)) {
+            Run old = run("alerts");
+            control.end(old, RunRecord.of(old, "cloudact", "local", Instant.now().minus(Duration.ofDays(100)), Outcome.SUCCESS,
+                    null, null, null));
+            // the runtime prunes at the end of a run: the 100-day-old row is gone already
+            assertThat(control.history("alerts", 10)).isEmpty();
+            Run recent = run("alerts");
+            control.end(recent, record(recent, Outcome.SUCCESS, null, null));
+            try (Connection connection = store.connection()) {
+                Lease.acquire(connection, new Lease.Key("cloudact", "gone", null),
+                        new Lease.Holder("x", "h", "e", Instant.EPOCH, Instant.EPOCH.plusSeconds(1)), Instant.EPOCH);
+                History.end(connection, "old-run", RunRecord.of(run("alerts"), "cloudact", "local",
+                        Instant.now().minus(Duration.ofDays(91)), Outcome.SUCCESS, null, null, null), Instant.now(),
+                        new History.Origin("h", "e"));
+                assertThat(Pruning.prune(connection, Duration.ofDays(90), Instant.now())).isEqualTo(1);
+                assertThat(Lease.holder(connection, new Lease.Key("cloudact", "gone", null))).isEmpty();
+            }
+            assertThat(control.history("alerts", 10)).singleElement().extracting(History.Row::runId).isEqualTo(recent.id());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void noStoreNoLeaseNoHistory() {
+        RunControl off = RunControl.off();
+        Run run = run("alerts");
+        assertThat(off.begin(run, "cloudact", "local", null, Instant.now())).isEmpty();
+        assertThat(off.begin(run("alerts"), "cloudact", "local", null, Instant.now())).isEmpty();
+        off.end(run, record(run, Outcome.SUCCESS, null, null));
+        assertThat(off.isOn()).isFalse();
+    }
+}
