@@ -35,6 +35,7 @@ public final class Run {
     private volatile boolean fanOut;
     private volatile Integer httpStatus;
     private volatile Shard shard;
+    private volatile boolean retry;
 
     public Run(String jobId, String runKey) {
         this.jobId = Objects.requireNonNull(jobId);
@@ -75,6 +76,19 @@ public final class Run {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * This run is a platform's retry of the same run whose earlier attempt is known to be gone (Cloud
+     * Run's next task attempt, Quartz recovering a dead replica's firing): it may take over that
+     * attempt's lease at once instead of waiting for it to expire.
+     */
+    public void retryOfEarlierAttempt() {
+        this.retry = true;
+    }
+
+    public boolean isRetryOfEarlierAttempt() {
+        return retry;
     }
 
     /** This run is one of N parallel tasks of a fan-out job: it processes only this shard's items. */

@@ -155,6 +155,7 @@ public final class Commands {
               CLOUD_RUN_JOB, K_SERVICE, KUBERNETES_SERVICE_HOST  on a platform: logs default to JSON, one object a line
               CLOUD_RUN_EXECUTION, JOB_RUN_ID                   the execution in the run key, the logs and the history
                                                                 (JOB_RUN_ID: the Kubernetes Job's name, from the generated manifests)
+              CLOUD_RUN_TASK_ATTEMPT                            above 0: a retry of the task, which takes over its last attempt's lease
               HOSTNAME                                          the lease holder and history host (the pod's name on Kubernetes)
               NO_COLOR                                          set: no colour in a terminal's log lines
             """;

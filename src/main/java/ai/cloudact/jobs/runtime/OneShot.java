@@ -116,6 +116,9 @@ public final class OneShot {
         Job job = catalog.find(requested, environment).orElseThrow(() -> new ConfigurationException(
                 "Unknown job '" + requested + "': set JOB_ID (or -Dcamel.job) to one of:" + catalog.validNames()));
         run.identify(job.id(), RunKey.of(job, env, started));
+        if (RunKey.isLaterCloudRunAttempt(env)) {
+            run.retryOfEarlierAttempt(); // Cloud Run starts a task's next attempt only once the last one has exited
+        }
         shard = shardOf(job);
         Duration deadline = Durations.parse(Optional.ofNullable(settings.value(Settings.JOB_TIMEOUT))
                 .orElse(Long.toString(DEFAULT_DEADLINE.toSeconds())));

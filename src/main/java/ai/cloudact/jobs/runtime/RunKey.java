@@ -30,6 +30,13 @@ public final class RunKey {
         return slot != null ? ofSlot(job, slot) : job.id() + ":" + UUID.randomUUID();
     }
 
+    /** Cloud Run's retry of a task (CLOUD_RUN_TASK_ATTEMPT above 0 in an execution): the same run, tried again. */
+    static boolean isLaterCloudRunAttempt(Map<String, String> env) {
+        String execution = env.get("CLOUD_RUN_EXECUTION");
+        String attempt = env.getOrDefault("CLOUD_RUN_TASK_ATTEMPT", "0").trim();
+        return execution != null && !execution.isBlank() && attempt.matches("\\d{1,6}") && Integer.parseInt(attempt) > 0;
+    }
+
     /** The identity of the run of one firing of the job's schedule, whichever process or trigger runs it. */
     public static String ofSlot(Job job, Instant slot) {
         return job.id() + ":" + slot;

@@ -77,7 +77,18 @@ final class Executions {
      * never overlaps itself) and returns how the run ended.
      */
     RunRecord runHere(Job job, String runKey, String trigger) {
+        return runHere(job, runKey, trigger, false);
+    }
+
+    /**
+     * As {@link #runHere(Job, String, String)}; {@code recovering}: Quartz runs again the firing of a
+     * replica it found dead, whose lease this run takes over.
+     */
+    RunRecord runHere(Job job, String runKey, String trigger, boolean recovering) {
         Execution execution = register(job, runKey, trigger);
+        if (recovering) {
+            execution.run().retryOfEarlierAttempt();
+        }
         execute(execution);
         return execution.done().join();
     }

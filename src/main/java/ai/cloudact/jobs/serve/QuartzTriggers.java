@@ -143,7 +143,7 @@ final class QuartzTriggers extends RouteBuilder {
             LOG.info("Job {} firing {}: already taken (by a tick, or by another replica)", job.id(), slot);
             return;
         }
-        RunRecord record = executions.runHere(job, RunKey.ofSlot(job, slot), trigger);
+        RunRecord record = executions.runHere(job, RunKey.ofSlot(job, slot), trigger, firing.isRecovering());
         if (record.outcome() == Outcome.TERMINATED) {
             keepForAnotherReplica();
         }

@@ -27,6 +27,9 @@ public final class History {
     public static final String RUNNING = "RUNNING";
     public static final String LOST = "LOST";
 
+    /** run_key's width: a longer key is stored cut (Sql.fit), and compared as stored. */
+    static final int RUN_KEY_SIZE = 512;
+
     private static final Pattern ROWS_DELETED = Pattern.compile("\\brows_deleted=(\\d{1,18})\\b");
     private static final String COLUMNS = "run_id, job, pack, environment, run_key, shard, started_at, ended_at, alive_until,"
             + " outcome, exit_code, attempts, http_status, ok, failed, skipped, rows_deleted, reason, host, execution";
@@ -62,7 +65,7 @@ public final class History {
             insert.setString(2, Sql.fit(job, 128));
             insert.setString(3, Sql.fit(pack, 64));
             insert.setString(4, Sql.fit(environment, 32));
-            insert.setString(5, Sql.fit(runKey, 512));
+            insert.setString(5, Sql.fit(runKey, RUN_KEY_SIZE));
             insert.setString(6, shard);
             Sql.setTime(insert, 7, started);
             Sql.setTime(insert, 8, null);

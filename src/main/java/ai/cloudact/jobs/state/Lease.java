@@ -52,21 +52,42 @@ public final class Lease {
     /**
      * The outcome of an attempt to take the lease.
      *
-     * @param taken    whether this run holds it now
-     * @param holder   when not taken: who holds it; when taken over from a run whose lease had expired: that run
+     * @param taken          whether this run holds it now
+     * @param holder         when not taken: who holds it; when taken over: the run that held it
+     * @param earlierAttempt taken over from a live lease of an earlier attempt of the same run
      */
-    public record Attempt(boolean taken, Optional<Holder> holder) {
+    public record Attempt(boolean taken, Optional<Holder> holder, boolean earlierAttempt) {
+
+        public Attempt(boolean taken, Optional<Holder> holder) {
+            this(taken, holder, false);
+        }
     }
 
     /** Takes the lease for {@code me} until {@code me.until()} unless a live holder has it. */
     static Attempt acquire(Connection connection, Key key, Holder me, Instant now) throws SQLException {
+        return acquire(connection, key, me, null, now);
+    }
+
+    /**
+     * Takes the lease for {@code me} until {@code me.until()} unless a live holder has it. A live holder
+     * whose run has the same run key ({@code runKey}, from the history) is an earlier attempt of this
+     * very run, which the platform only starts again once that attempt is gone: Cloud Run retrying a task
+     * whose container died, a Kubernetes Job's next pod, Quartz recovering the firing of a replica that
+     * died. Its lease is taken over at once, not left to block the retry until it expires.
+     */
+    static Attempt acquire(Connection connection, Key key, Holder me, String runKey, Instant now) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try {
             Optional<Holder> current = lockHolder(connection, key);
             Attempt attempt;
             if (current.isPresent() && current.get().until().isAfter(now)) {
-                attempt = new Attempt(false, current);
+                if (runKey != null && !current.get().runId().equals(me.runId()) && runKey.equals(runKeyOf(connection, current.get().runId()))) {
+                    update(connection, key, me);
+                    attempt = new Attempt(true, current, true);
+                } else {
+                    attempt = new Attempt(false, current);
+                }
             } else if (current.isPresent()) {
                 update(connection, key, me);
                 attempt = new Attempt(true, current);
@@ -127,6 +148,17 @@ public final class Lease {
             delete.setQueryTimeout(Sql.QUERY_TIMEOUT_SECONDS);
             Sql.setTime(delete, 1, before);
             return delete.executeUpdate();
+        }
+    }
+
+    /** The run key of a run in the history (as stored: cut to the column's size), or null. */
+    private static String runKeyOf(Connection connection, String runId) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement("SELECT run_key FROM run_history WHERE run_id = ?")) {
+            query.setQueryTimeout(Sql.QUERY_TIMEOUT_SECONDS);
+            query.setString(1, runId);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
         }
     }
 

@@ -110,13 +110,12 @@ public final class RunControl implements AutoCloseable {
         Lease.Holder me = new Lease.Holder(run.id(), origin.host(), origin.execution(), started, now.plus(ttl));
         try (Connection connection = store.connection()) {
             if (key != null) {
-                Lease.Attempt attempt = Lease.acquire(connection, key, me, now);
+                Lease.Attempt attempt = Lease.acquire(connection, key, me,
+                        run.isRetryOfEarlierAttempt() ? Sql.fit(run.runKey(), History.RUN_KEY_SIZE) : null, now);
                 if (!attempt.taken()) {
                     return Optional.of(refusal(attempt.holder()));
                 }
-                attempt.holder().ifPresent(previous -> LOG.warn("Took over the lease of {} {}: it was held by {} since {} and"
-                        + " expired at {} without being released (that run died or hung)", run.jobId(), describe(key),
-                        previous.owner(), time(previous.since()), time(previous.until())));
+                attempt.holder().ifPresent(previous -> tookOver(run, key, previous, attempt.earlierAttempt()));
             }
             try {
                 History.start(connection, run.id(), run.jobId(), pack, environment, run.runKey(), shard, started, me.until(), origin);
@@ -238,6 +237,17 @@ public final class RunControl implements AutoCloseable {
         long last = lastPruned.get();
         if (now - last >= Pruning.EVERY.toMillis() && lastPruned.compareAndSet(last, now)) {
             Pruning.prune(connection, retention, Instant.now());
+        }
+    }
+
+    private static void tookOver(Run run, Lease.Key key, Lease.Holder previous, boolean earlierAttempt) {
+        if (earlierAttempt) {
+            LOG.warn("Took over the lease of {} {} from an earlier attempt of this same run ({}: held by {} since {}), which"
+                    + " ended without giving it up: the platform retried the task or recovered the firing", run.jobId(), describe(key),
+                    run.runKey(), previous.owner(), time(previous.since()));
+        } else {
+            LOG.warn("Took over the lease of {} {}: it was held by {} since {} and expired at {} without being released (that run"
+                    + " died or hung)", run.jobId(), describe(key), previous.owner(), time(previous.since()), time(previous.until()));
         }
     }
 

@@ -359,7 +359,7 @@ class HardeningIT {
         assertThat(help.output()).contains("CA_API_URL", "ORG_SYNC_CONCURRENCY", "an integer from 1 to 256", "CA_ROOT_API_KEY",
                 "Exit codes");
         assertThat(help.output()).as("what the runtime reads from its platform is named too").contains("Read from the platform",
-                "CLOUD_RUN_JOB", "K_SERVICE", "KUBERNETES_SERVICE_HOST", "CLOUD_RUN_EXECUTION", "JOB_RUN_ID", "HOSTNAME", "NO_COLOR");
+                "CLOUD_RUN_JOB", "K_SERVICE", "KUBERNETES_SERVICE_HOST", "CLOUD_RUN_EXECUTION", "JOB_RUN_ID", "CLOUD_RUN_TASK_ATTEMPT", "HOSTNAME", "NO_COLOR");
         assertThat(help.output()).as("no colour codes in a pipe").doesNotContain("\u001b[");
         assertThat(run("quota-reset", Map.of()).output()).doesNotContain("\u001b[");
     }

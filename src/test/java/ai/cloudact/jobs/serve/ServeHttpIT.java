@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 import ai.cloudact.jobs.support.ApiStandIn;
+import ai.cloudact.jobs.support.JobProcess;
 import ai.cloudact.jobs.support.Repo;
 import ai.cloudact.jobs.support.ServeProcess;
 import ai.cloudact.jobs.support.TestPostgres;
@@ -131,6 +132,51 @@ class ServeHttpIT {
                 .contains("jobs_last_success_timestamp_seconds{job=\"bootstrap-sync\"} 0.0");
         assertThat(service.management("/observe/health/live").statusCode()).isEqualTo(200);
         assertThat(service.output()).containsPattern("SUMMARY job=bootstrap-sync environment=local outcome=FAILED");
+    }
+
+    /**
+     * A run on request takes the same path as a one-shot run: the overlap lease (a second request for
+     * the job while it runs is SKIPPED, as is a one-shot run of it), and a history row that --history
+     * shows under the execution id the 202 answered.
+     */
+    @Test
+    void runsOnRequestTakeTheLeaseAndWriteTheHistoryLikeEveryRun() throws Exception {
+        api.stubFor(post(urlPathEqualTo("/slow")).atPriority(1).willReturn(aResponse().withStatus(200).withBody("{}").withFixedDelay(4_000)));
+        serve(Map.of());
+
+        HttpResponse<String> started = service.post("/jobs/slow/run?async=true");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        String executionId = JSON.readTree(started.body()).get("executionId").asText();
+        service.awaitOutput(Pattern.compile("Starting job slow "), Duration.ofSeconds(20));
+
+        HttpResponse<String> again = service.post("/jobs/slow/run");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(JSON.readTree(again.body()).get("outcome").asText()).isEqualTo("SKIPPED");
+        assertThat(JSON.readTree(again.body()).get("reason").asText()).startsWith("already running: ");
+        JobProcess.Result oneShot = JobProcess.run(stateOf(Map.of("JOB_ID", "slow")));
+        assertThat(oneShot.exitCode()).as(oneShot.output()).isZero();
+        assertThat(oneShot.output()).contains("outcome=SKIPPED", "already running: ");
+
+        service.awaitOutput(Pattern.compile("SUMMARY job=slow environment=local outcome=SUCCESS"), Duration.ofSeconds(20));
+        assertThat(api.findAll(postRequestedFor(urlPathEqualTo("/slow")))).as("one call: the first run's").hasSize(1);
+        JobProcess.Result history = JobProcess.run(stateOf(Map.of()), "--history", "slow", "--format", "json");
+        assertThat(history.exitCode()).as(history.output()).isZero();
+        JsonNode rows = JSON.readTree(history.output().substring(history.output().indexOf('[')));
+        assertThat(rows).extracting(row -> row.get("outcome").asText()).containsExactlyInAnyOrder("SUCCESS", "SKIPPED", "SKIPPED");
+        assertThat(rows).filteredOn(row -> row.get("outcome").asText().equals("SUCCESS")).singleElement()
+                .satisfies(row -> assertThat(row.get("run_id").asText()).isEqualTo(executionId));
+    }
+
+    /** The service's database and API for a one-shot run or --history beside it. */
+    private Map<String, String> stateOf(Map<String, String> more) {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "ROUTES_DIR", Repo.ROOT.resolve("src/test/resources/serve-routes").toString(),
+                "STATE_DB_URL", TestPostgres.url(database),
+                "STATE_DB_USER", TestPostgres.USER,
+                "CA_API_URL", api.baseUrl(),
+                "CA_ROOT_API_KEY", ROOT_KEY));
+        env.putAll(more);
+        return env;
     }
 
     @Test

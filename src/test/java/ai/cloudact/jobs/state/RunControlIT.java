@@ -187,6 +187,39 @@ class RunControlIT {
         holder.finish();
     }
 
+    /**
+     * Cloud Run starts a task's next attempt only once the last one has exited: the retry of a task
+     * whose container was killed takes that attempt's lease over at once (the default 5-minute TTL
+     * would make it SKIPPED, and the execution "succeed" without the work), while another execution
+     * of the job is still refused.
+     */
+    @Test
+    void cloudRunsRetryOfAKilledTaskTakesItsLeaseOverAtOnce() throws Exception {
+        holdTheFirstAnswer(); // the first attempt is killed while waiting for it
+        Map<String, String> attempt0 = env("CLOUD_RUN_EXECUTION", "cloudact-daily-quota-reset-x7k2p", "CLOUD_RUN_TASK_INDEX", "0",
+                "CLOUD_RUN_TASK_ATTEMPT", "0");
+        JobProcess.Started first = JobProcess.start(attempt0);
+        awaitHeldCall();
+        first.kill();
+
+        JobProcess.Result otherExecution = JobProcess.run(env("CLOUD_RUN_EXECUTION", "cloudact-daily-quota-reset-q9w4z",
+                "CLOUD_RUN_TASK_INDEX", "0", "CLOUD_RUN_TASK_ATTEMPT", "0"));
+        assertThat(otherExecution.exitCode()).as(otherExecution.output()).isZero();
+        assertThat(summary(otherExecution.output())).as("another execution is another run: refused while the lease is live")
+                .contains("outcome=SKIPPED", "already running: cloudact-daily-quota-reset-x7k2p/task-0 on");
+
+        Map<String, String> attempt1 = new HashMap<>(attempt0);
+        attempt1.put("CLOUD_RUN_TASK_ATTEMPT", "1");
+        JobProcess.Result retry = JobProcess.run(attempt1);
+        assertThat(retry.exitCode()).as(retry.output()).isZero();
+        assertThat(summary(retry.output())).contains("outcome=SUCCESS");
+        assertThat(retry.output()).contains("Took over the lease of quota-reset (pack cloudact) from an earlier attempt of this same run"
+                + " (quota-reset:cloudact-daily-quota-reset-x7k2p:0: held by cloudact-daily-quota-reset-x7k2p/task-0 on");
+        assertThat(requests()).as("answered calls: the retry's (the killed attempt's call is still held)").isEqualTo(1);
+        assertThat(leaseExpiry()).as("the retry gave the lease up at its end").isEmpty();
+        first.finish();
+    }
+
     @Test
     void aRunLongerThanTheTtlKeepsItsLease() throws Exception {
         holdTheFirstAnswer();

@@ -63,6 +63,35 @@ class RunControlTest {
         }
     }
 
+    /** Only a platform's retry of the same run (same run key, marked as a retry) takes a live lease over. */
+    @ParameterizedTest
+    @MethodSource("ai.cloudact.jobs.state.Stores#both")
+    void aRetryOfTheSameRunTakesItsEarlierAttemptsLiveLeaseOverAndNothingElseDoes(String kind) throws Exception {
+        try (RunControl control = control(Stores.open(kind), OverlapPolicy.SKIP)) {
+            Run attempt0 = new Run("reconcile", "reconcile:exec-1:0");
+            assertThat(control.begin(attempt0, "cloudact", "local", null, Instant.now())).isEmpty();
+
+            Run sameKeyNotARetry = new Run("reconcile", "reconcile:exec-1:0");
+            assertThat(control.begin(sameKeyNotARetry, "cloudact", "local", null, Instant.now())).as("two processes of one slot")
+                    .get().extracting(RunControl.Refusal::outcome).isEqualTo(Outcome.SKIPPED);
+            Run retryOfAnotherRun = new Run("reconcile", "reconcile:exec-2:0");
+            retryOfAnotherRun.retryOfEarlierAttempt();
+            assertThat(control.begin(retryOfAnotherRun, "cloudact", "local", null, Instant.now())).as("another run's retry")
+                    .get().extracting(RunControl.Refusal::outcome).isEqualTo(Outcome.SKIPPED);
+
+            Run attempt1 = new Run("reconcile", "reconcile:exec-1:0");
+            attempt1.retryOfEarlierAttempt();
+            assertThat(control.begin(attempt1, "cloudact", "local", null, Instant.now())).as("the retry of the same run").isEmpty();
+            // the earlier attempt, were it still alive, no longer holds the lease: its end does not release the retry's
+            control.end(attempt0, record(attempt0, Outcome.FAILED, null, "killed"));
+            assertThat(control.begin(new Run("reconcile", "reconcile:exec-3:0"), "cloudact", "local", null, Instant.now()))
+                    .as("still held by the retry").isPresent();
+            control.end(attempt1, record(attempt1, Outcome.SUCCESS, null, null));
+            assertThat(control.begin(new Run("reconcile", "reconcile:exec-4:0"), "cloudact", "local", null, Instant.now()))
+                    .as("released by the retry").isEmpty();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("ai.cloudact.jobs.state.Stores#both")
     void failPolicyFailsTheSecondRunAndAllowTakesNoLease(String kind) throws Exception {

@@ -49,6 +49,12 @@ public final class ServeProcess implements AutoCloseable {
         Map<String, String> env = new HashMap<>(settings);
         env.put("PORT", Integer.toString(port));
         env.put("MANAGEMENT_PORT", Integer.toString(managementPort));
+        if (!env.containsKey("STATE_DB_URL") && !env.containsKey("STATE_DIR")) {
+            // the embedded run state of this replica alone, not a .jobs-state/ in the working directory
+            Path stateDir = Files.createTempDirectory("serve-state-");
+            stateDir.toFile().deleteOnExit();
+            env.put("STATE_DIR", stateDir.toString());
+        }
         Path output = Files.createTempFile("serve-" + name + "-", ".log");
         return new ServeProcess(name, JobProcess.start(env, output, "--serve"), output, port, managementPort);
     }
