@@ -125,8 +125,10 @@ public final class Service {
         CallerCheck callers = CallerCheck.of(settings, environment);
         Duration grace = grace();
 
-        control = RunState.open(settings, env);
+        // the scheduler's pool first: a database that is away is a failed start (exit 1, the platform
+        // restarts the replica), not a configuration error
         dataSource = StateDataSource.open(settings, triggered.size() + 4);
+        control = RunState.open(settings, env);
         if (dataSource != null && !triggered.isEmpty()) {
             QuartzTables.ensure(dataSource);
         }

@@ -467,7 +467,9 @@ class GcloudScriptsTest {
         assertThat(task.path("serviceAccountName").asText()).as(as).isEqualTo("cloudact-jobs@" + project + ".iam.gserviceaccount.com");
         assertThat(task.path("timeoutSeconds").asText()).as(as).isEqualTo(String.valueOf(row.timeoutSeconds()));
         assertThat(task.path("maxRetries").asInt(-1)).as(as).isEqualTo(row.retries());
-        assertThat(job.at("/spec/template/spec/taskCount").asInt()).as(as).isEqualTo(1);
+        // the job file's shards (the table's tasks column): all tasks at once
+        assertThat(job.at("/spec/template/spec/taskCount").asInt()).as(as).isEqualTo(row.tasks());
+        assertThat(job.at("/spec/template/spec/parallelism").asInt()).as(as).isEqualTo(row.tasks());
         assertThat(container.at("/resources/limits/memory").asText()).as(as).isEqualTo(row.memory());
         assertThat(container.at("/resources/limits/cpu").asText()).as(as).isEqualTo(row.cpu());
     }
