@@ -24,7 +24,7 @@ import urllib.request
 BENCH = pathlib.Path(__file__).resolve().parent
 ROOT = BENCH.parent
 TARGET = BENCH / "target"
-MAPPINGS = ROOT / "src/sandbox/resources/sandbox/mappings"
+MAPPINGS = ROOT / "src/main/resources/packs"  # the sandbox files (*.sandbox.yaml) the stand-in answers from
 JAR = ROOT / "target/scheduler-jobs.jar"
 LIB = ROOT / "target/lib"
 

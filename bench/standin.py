@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Local stand-in for the CloudAct API and BigQuery's REST API, for the benchmark only.
 
-It answers from the project's own sandbox stubs (src/sandbox/resources/sandbox/mappings/*.json,
-WireMock format: method + urlPath / urlPathPattern -> status + jsonBody), so the benchmark calls
-the same endpoints the local sandbox and the tests do. On top of that, for org-sync-all:
+It answers as the local sandbox does: from the packs' sandbox files (src/main/resources/packs/**/
+*.sandbox.yaml, WireMock mappings in YAML: method + urlPath / urlPathPattern -> status + jsonBody),
+and any other POST with 200 {} (the sandbox's answer for the call a route declares). On top of that,
+for org-sync-all:
 
   GET  /admin/orgs?status=active[&page_token=K]  pages of --orgs synthetic orgs, --page-size each,
                                                  next_page_token until the last page
@@ -30,22 +31,34 @@ SYNC_PATH = re.compile(r"^/admin/orgs/([^/]+)/sync$")
 
 
 def load_stubs(folder):
-    """(method, compiled path regex, status, body bytes) for each WireMock mapping, by priority."""
+    """(method, compiled path regex, status, body bytes) for each mapping of the sandbox files, by priority."""
+    try:
+        import yaml  # PyYAML: Debian's python3-yaml, or pip install pyyaml
+    except ImportError:
+        sys.exit("bench/standin.py reads the sandbox files with PyYAML: apt-get install python3-yaml (or pip install pyyaml)")
     stubs = []
-    for path in sorted(pathlib.Path(folder).glob("*.json")):
-        m = json.loads(path.read_text())
-        req, res = m["request"], m["response"]
-        if "urlPath" in req:
-            pattern = re.escape(req["urlPath"])
-        elif "urlPathPattern" in req:
-            pattern = req["urlPathPattern"]
-        else:
-            continue
-        body = json.dumps(res.get("jsonBody", {})).encode()
-        stubs.append((m.get("priority", 5), req.get("method", "ANY"), re.compile("^" + pattern + "$"),
-                      res.get("status", 200), body))
+    for path in sorted(pathlib.Path(folder).glob("**/*.sandbox.yaml")):
+        for m in yaml.safe_load(path.read_text()) or []:
+            stubs.append(stub(m))
+    if not stubs:
+        sys.exit(f"bench/standin.py: no *.sandbox.yaml under {folder}")
+    stubs = [s for s in stubs if s]
     stubs.sort(key=lambda s: s[0])
     return stubs
+
+
+def stub(m):
+    """One mapping as (priority, method, path regex, status, body), or None without a path."""
+    req, res = m["request"], m["response"]
+    if "urlPath" in req:
+        pattern = re.escape(req["urlPath"])
+    elif "urlPathPattern" in req:
+        pattern = req["urlPathPattern"]
+    else:
+        return None
+    body = json.dumps(res.get("jsonBody", {})).encode()
+    return (m.get("priority", 5), req.get("method", "ANY"), re.compile("^" + pattern + "$"),
+            res.get("status", 200), body)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -107,6 +120,8 @@ class Handler(BaseHTTPRequestHandler):
         for _, want, pattern, status, body in self.server.stubs:
             if want in (method, "ANY") and pattern.match(url.path):
                 return self._send(status, body)
+        if method == "POST":
+            return self._send(200, b"{}")
         self._send(404, b'{"error":"no stub"}')
 
     def _org_page(self, query):
@@ -129,7 +144,7 @@ def stop_when_orphaned(server):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--mappings", required=True, help="folder of WireMock JSON stubs")
+    p.add_argument("--mappings", required=True, help="folder searched for *.sandbox.yaml (the packs)")
     p.add_argument("--orgs", type=int, default=5)
     p.add_argument("--page-size", type=int, default=100)
     p.add_argument("--delay-ms", type=float, default=0)

@@ -49,14 +49,15 @@ SERVE_PORTS = []
 
 
 def serve_env(api):
-    """The pack's scheduled jobs on in-memory Quartz (no database), on two free ports chosen once."""
+    """The pack's scheduled HTTP jobs on in-memory Quartz (no database), on two free ports chosen once.
+    Not quota-cleanup: its BigQuery client needs Google credentials at start, which the bench has not."""
     if not SERVE_PORTS:
         for _ in range(2):
             with socket.socket() as s:
                 s.bind(("127.0.0.1", 0))
                 SERVE_PORTS.append(s.getsockname()[1])
     return {"ENVIRONMENT": "local", "CA_API_URL": api, "CA_ROOT_API_KEY": "bench-key", "LOG_FORMAT": "json",
-            "SERVE_AUTH": "none", "PORT": str(SERVE_PORTS[0]), "MANAGEMENT_PORT": str(SERVE_PORTS[1]),
+            "SERVE_AUTH": "none", "SERVE_JOBS": "billing-retry,stale-cleanup,quota-reset,reconcile,alerts,quota-monthly", "PORT": str(SERVE_PORTS[0]), "MANAGEMENT_PORT": str(SERVE_PORTS[1]),
             "STATE_DIR": str(BENCH / "target" / "serve-state")}
 
 
