@@ -36,6 +36,7 @@ public final class Run {
     private volatile Integer httpStatus;
     private volatile Shard shard;
     private volatile boolean retry;
+    private volatile boolean waitsForLease;
 
     public Run(String jobId, String runKey) {
         this.jobId = Objects.requireNonNull(jobId);
@@ -79,9 +80,9 @@ public final class Run {
     }
 
     /**
-     * This run is a platform's retry of the same run whose earlier attempt is known to be gone (Cloud
-     * Run's next task attempt, Quartz recovering a dead replica's firing): it may take over that
-     * attempt's lease at once instead of waiting for it to expire.
+     * This run is a platform's retry of the same run whose earlier attempt has exited (Cloud Run starts
+     * a task's next attempt only then): it may take over that attempt's lease at once instead of
+     * waiting for it to expire.
      */
     public void retryOfEarlierAttempt() {
         this.retry = true;
@@ -89,6 +90,19 @@ public final class Run {
 
     public boolean isRetryOfEarlierAttempt() {
         return retry;
+    }
+
+    /**
+     * This run must not be lost to a lease that is still held: it waits for the lease (released, or
+     * expired) instead of being skipped. Quartz's recovery of a firing whose replica it took for dead:
+     * that replica may only be stalled, so its lease is not taken over, but the firing must run.
+     */
+    public void waitForLease() {
+        this.waitsForLease = true;
+    }
+
+    public boolean waitsForLease() {
+        return waitsForLease;
     }
 
     /** This run is one of N parallel tasks of a fan-out job: it processes only this shard's items. */

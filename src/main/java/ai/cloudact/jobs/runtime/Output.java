@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import ai.cloudact.jobs.run.Redaction;
+import ai.cloudact.jobs.state.JdbcUrls;
 
 /**
  * Everything the process writes goes through here first: the secrets of its environment are known to
@@ -35,8 +36,16 @@ public final class Output {
                 Optional.ofNullable(settings.value(Settings.ENVIRONMENT)).orElse("local"), env.get("GCP_PROJECT_ID"));
     }
 
-    /** The password of a URL such as https://user:pass@host is a secret wherever it appears. */
+    /**
+     * The password of a URL such as https://user:pass@host is a secret wherever it appears, and so is
+     * that of a JDBC URL (jdbc:postgresql://user:pass@host/db, ...?password=...): registered before any
+     * connection is tried, since a driver's or a pool's error may quote the URL.
+     */
     private static void registerUrlPassword(String value) {
+        if (value != null && value.startsWith("jdbc:")) {
+            JdbcUrls.registerPassword(value);
+            return;
+        }
         if (value == null || !value.contains("@") || !value.contains("://")) {
             return;
         }

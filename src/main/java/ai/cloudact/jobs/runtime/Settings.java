@@ -208,7 +208,7 @@ public final class Settings {
     public static String mask(String value) {
         String oneLine = value.replaceAll("\\p{Cntrl}", "?");
         String masked = oneLine.replaceAll("(?i)(://[^/:@\\s]*:)[^@\\s]*@", "$1****@")
-                .replaceAll("(?i)([?&;]password=)[^&;\\s]*", "$1****");
+                .replaceAll("(?i)([?&;](?:ssl)?password=)[^&;\\s]*", "$1****");
         return masked.length() > 200 ? masked.substring(0, 200) + "..." : masked;
     }
 }

@@ -82,12 +82,12 @@ final class Executions {
 
     /**
      * As {@link #runHere(Job, String, String)}; {@code recovering}: Quartz runs again the firing of a
-     * replica it found dead, whose lease this run takes over.
+     * replica it took for dead, and the run waits for that replica's lease rather than be skipped.
      */
     RunRecord runHere(Job job, String runKey, String trigger, boolean recovering) {
         Execution execution = register(job, runKey, trigger);
         if (recovering) {
-            execution.run().retryOfEarlierAttempt();
+            execution.run().waitForLease();
         }
         execute(execution);
         return execution.done().join();

@@ -102,7 +102,7 @@ public final class History {
             Sql.setTime(update, 2, ended);
             setEnd(update, 3, record);
             update.setString(12, Sql.fit(record.job(), 128));
-            update.setString(13, Sql.fit(record.runKey(), 512));
+            update.setString(13, Sql.fit(record.runKey(), RUN_KEY_SIZE));
             update.setString(14, runId);
             if (update.executeUpdate() == 1) {
                 return;
@@ -115,7 +115,7 @@ public final class History {
             insert.setString(2, Sql.fit(record.job(), 128));
             insert.setString(3, Sql.fit(record.pack(), 64));
             insert.setString(4, Sql.fit(record.environment(), 32));
-            insert.setString(5, Sql.fit(record.runKey(), 512));
+            insert.setString(5, Sql.fit(record.runKey(), RUN_KEY_SIZE));
             insert.setString(6, record.shard());
             Sql.setTime(insert, 7, record.started());
             Sql.setTime(insert, 8, ended);

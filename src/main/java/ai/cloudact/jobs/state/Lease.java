@@ -71,9 +71,9 @@ public final class Lease {
     /**
      * Takes the lease for {@code me} until {@code me.until()} unless a live holder has it. A live holder
      * whose run has the same run key ({@code runKey}, from the history) is an earlier attempt of this
-     * very run, which the platform only starts again once that attempt is gone: Cloud Run retrying a task
-     * whose container died, a Kubernetes Job's next pod, Quartz recovering the firing of a replica that
-     * died. Its lease is taken over at once, not left to block the retry until it expires.
+     * very run, which the platform only starts again once that attempt has exited: Cloud Run retrying a
+     * task whose container died ({@code runKey} is given only for such a retry). Its lease is taken over
+     * at once, not left to block the retry until it expires.
      */
     static Attempt acquire(Connection connection, Key key, Holder me, String runKey, Instant now) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();

@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import ai.cloudact.jobs.run.Outcome;
 import ai.cloudact.jobs.run.Run;
@@ -37,6 +38,8 @@ public final class RunControl implements AutoCloseable {
 
     /** The longest a run's end waits for the database. */
     public static final Duration END_WITHIN = Duration.ofSeconds(4);
+    /** How often a run that waits for the lease asks again. */
+    static final Duration LEASE_POLL = Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger("runner");
 
@@ -49,7 +52,9 @@ public final class RunControl implements AutoCloseable {
     private final ScheduledExecutorService renewer;
     private final AtomicBoolean degraded = new AtomicBoolean();
     private final AtomicLong lastPruned = new AtomicLong();
-    private boolean closed;
+    private volatile boolean closed;
+    /** Ends write under the read lock, side by side; close takes the write lock, waiting a bounded time for them. */
+    private final ReentrantReadWriteLock writing = new ReentrantReadWriteLock();
 
     /** A run being guarded: its lease (null under OVERLAP_POLICY=allow) and the renewal task. */
     private record Active(Lease.Key key, ScheduledFuture<?> renewal) {
@@ -102,6 +107,27 @@ public final class RunControl implements AutoCloseable {
      * history row. Empty: go ahead. A refusal: end the run now with its outcome and reason.
      */
     public Optional<Refusal> begin(Run run, String pack, String environment, String shard, Instant started) {
+        Optional<Refusal> refused = tryBegin(run, pack, environment, shard, started);
+        if (refused.isEmpty() || !run.waitsForLease()) {
+            return refused;
+        }
+        // the holder ends and releases it, or stops renewing and it expires: either within this
+        Instant giveUp = Instant.now().plus(ttl).plus(renewEvery());
+        LOG.info("Job {}: waiting for the lease, at most until {}, before running ({})", run.jobId(), time(giveUp),
+                refused.get().reason());
+        while (refused.isPresent() && Instant.now().isBefore(giveUp) && !closed && !run.hasEnded()) {
+            try {
+                Thread.sleep(LEASE_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return refused;
+            }
+            refused = tryBegin(run, pack, environment, shard, started);
+        }
+        return refused;
+    }
+
+    private Optional<Refusal> tryBegin(Run run, String pack, String environment, String shard, Instant started) {
         if (!usable()) {
             return Optional.empty();
         }
@@ -152,7 +178,8 @@ public final class RunControl implements AutoCloseable {
         }
         Instant ended = record.started().plus(record.duration());
         Thread writer = new Thread(() -> {
-            synchronized (this) {
+            writing.readLock().lock();
+            try {
                 if (closed) {
                     return;
                 }
@@ -165,6 +192,8 @@ public final class RunControl implements AutoCloseable {
                 } catch (SQLException | RuntimeException e) {
                     trouble("the end of this run was not recorded", e);
                 }
+            } finally {
+                writing.readLock().unlock();
             }
         }, "run-state-end");
         writer.setDaemon(true);
@@ -198,9 +227,20 @@ public final class RunControl implements AutoCloseable {
             return;
         }
         renewer.shutdownNow();
-        synchronized (this) {
-            closed = true;
+        closed = true;
+        // the ends under way get their END_WITHIN; a database that does not answer never holds up the exit
+        boolean quiet = false;
+        try {
+            quiet = writing.writeLock().tryLock(END_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
             store.close();
+        } finally {
+            if (quiet) {
+                writing.writeLock().unlock();
+            }
         }
     }
 
@@ -220,11 +260,13 @@ public final class RunControl implements AutoCloseable {
         Instant until = Instant.now().plus(ttl);
         try (Connection connection = store.connection()) {
             if (guarded.key() != null && !Lease.renew(connection, guarded.key(), runId, until)) {
+                if (!active.replace(runId, guarded, new Active(null, guarded.renewal()))) {
+                    return; // the run ended (and gave its lease up) while this renewal was under way
+                }
                 Optional<Lease.Holder> holder = Lease.holder(connection, guarded.key());
                 LOG.warn("Run state: the lease of {} {} is no longer this run's ({}): it was not renewed within LEASE_TTL={}s;"
                         + " another run may be doing the same work", guarded.key().job(), describe(guarded.key()),
                         holder.map(h -> "now held by " + h.owner()).orElse("released"), ttl.toSeconds());
-                active.put(runId, new Active(null, guarded.renewal()));
             }
             History.alive(connection, runId, until);
         } catch (SQLException | RuntimeException e) {
@@ -243,7 +285,7 @@ public final class RunControl implements AutoCloseable {
     private static void tookOver(Run run, Lease.Key key, Lease.Holder previous, boolean earlierAttempt) {
         if (earlierAttempt) {
             LOG.warn("Took over the lease of {} {} from an earlier attempt of this same run ({}: held by {} since {}), which"
-                    + " ended without giving it up: the platform retried the task or recovered the firing", run.jobId(), describe(key),
+                    + " ended without giving it up: the platform retried the task", run.jobId(), describe(key),
                     run.runKey(), previous.owner(), time(previous.since()));
         } else {
             LOG.warn("Took over the lease of {} {}: it was held by {} since {} and expired at {} without being released (that run"

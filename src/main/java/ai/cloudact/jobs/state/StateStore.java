@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import ai.cloudact.jobs.run.ConfigurationException;
 import ai.cloudact.jobs.run.Redaction;
@@ -34,8 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class StateStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger("runner");
-    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)([?&;]password=)([^&;]*)");
-    private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/:@]*:)([^@/]*)@");
     /** A pool for one process; several runs of a service share it. */
     private static final int POOL_SIZE = 4;
     private static final long CONNECT_TIMEOUT_MS = 5_000;
@@ -57,7 +53,7 @@ public final class StateStore implements AutoCloseable {
      * database this store supports.
      */
     public static StateStore openConfigured(String url, String user, String password) {
-        registerUrlPassword(url);
+        JdbcUrls.registerPassword(url);
         Redaction.register(password);
         String shown = masked(url);
         if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
@@ -168,19 +164,7 @@ public final class StateStore implements AutoCloseable {
 
     /** A JDBC URL with its password (a password= parameter or user:password@) masked. */
     public static String masked(String url) {
-        String masked = URL_PASSWORD.matcher(url).replaceAll("$1" + Redaction.MASK);
-        return USER_INFO_PASSWORD.matcher(masked).replaceAll("$1" + Redaction.MASK + "@");
-    }
-
-    private static void registerUrlPassword(String url) {
-        Matcher parameter = URL_PASSWORD.matcher(url);
-        while (parameter.find()) {
-            Redaction.register(parameter.group(2));
-        }
-        Matcher userInfo = USER_INFO_PASSWORD.matcher(url);
-        while (userInfo.find()) {
-            Redaction.register(userInfo.group(2));
-        }
+        return JdbcUrls.masked(url);
     }
 
     /**

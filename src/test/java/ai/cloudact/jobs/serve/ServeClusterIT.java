@@ -87,6 +87,8 @@ class ServeClusterIT {
                 "CA_API_URL", api.baseUrl(),
                 "CA_ROOT_API_KEY", ROOT_KEY,
                 "TEST_REPLICA", name,
+                // a recovered firing waits for the dead replica's lease to expire: short here
+                "LEASE_TTL", "6s",
                 "RETRY_DELAY_MS", "20"));
         settings.putAll(extra);
         ServeProcess replica = ServeProcess.start(name, settings);

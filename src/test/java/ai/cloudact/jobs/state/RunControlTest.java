@@ -92,6 +92,39 @@ class RunControlTest {
         }
     }
 
+    /**
+     * A recovered firing (its replica taken for dead, maybe only stalled) never takes a live lease: it
+     * waits until the holder gives it up, or gives up itself once a renewing holder proves alive.
+     */
+    @ParameterizedTest
+    @MethodSource("ai.cloudact.jobs.state.Stores#both")
+    void aRunThatWaitsForTheLeaseRunsOnceItIsFreeAndIsSkippedWhileTheHolderLives(String kind) throws Exception {
+        try (StateStore store = Stores.open(kind)) {
+            RunControl control = RunControl.on(store, Duration.ofSeconds(3), OverlapPolicy.SKIP, Duration.ofDays(90), "host-1", "pid 42");
+            Run holder = new Run("alerts", "alerts:slot-1");
+            assertThat(control.begin(holder, "cloudact", "local", null, Instant.now())).isEmpty();
+            Run recovered = new Run("alerts", "alerts:slot-1");
+            recovered.waitForLease();
+            java.util.concurrent.CompletableFuture<Optional<RunControl.Refusal>> waiting = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> control.begin(recovered, "cloudact", "local", null, Instant.now()));
+            Thread.sleep(1500);
+            assertThat(waiting).as("still waiting while the holder runs").isNotDone();
+            control.end(holder, record(holder, Outcome.SUCCESS, null, null));
+            assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("runs once the lease is given up").isEmpty();
+
+            // a holder that keeps renewing: the waiting run gives up after LEASE_TTL and a renewal, skipped
+            Run waiter = new Run("alerts", "alerts:slot-2");
+            waiter.waitForLease();
+            long asked = System.nanoTime();
+            Optional<RunControl.Refusal> refused = control.begin(waiter, "cloudact", "local", null, Instant.now());
+            long waitedMs = (System.nanoTime() - asked) / 1_000_000;
+            assertThat(refused).get().extracting(RunControl.Refusal::outcome).isEqualTo(Outcome.SKIPPED);
+            assertThat(waitedMs).as("waited about LEASE_TTL + LEASE_TTL/3").isBetween(3_500L, 10_000L);
+            control.end(recovered, record(recovered, Outcome.SUCCESS, null, null));
+            control.close();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("ai.cloudact.jobs.state.Stores#both")
     void failPolicyFailsTheSecondRunAndAllowTakesNoLease(String kind) throws Exception {

@@ -93,6 +93,17 @@ class StateStoreTest {
                 .isEqualTo("jdbc:postgresql://db:5432/jobs?sslmode=require&password=****&user=u");
         assertThat(StateStore.masked("jdbc:postgresql://u:s3cret@db/jobs")).isEqualTo("jdbc:postgresql://u:****@db/jobs");
         assertThat(StateStore.masked("jdbc:postgresql://db/jobs")).isEqualTo("jdbc:postgresql://db/jobs");
+        assertThat(StateStore.masked("jdbc:postgresql://u:pa/ss@db/jobs")).as("a / in the password").isEqualTo("jdbc:postgresql://u:****@db/jobs");
+        assertThat(StateStore.masked("jdbc:postgresql://db/jobs?sslpassword=k3y&sslmode=verify-full"))
+                .isEqualTo("jdbc:postgresql://db/jobs?sslpassword=****&sslmode=verify-full");
+    }
+
+    /** Registered before any connection is tried: whatever quotes the URL (a driver, a pool) prints no password. */
+    @Test
+    void aJdbcUrlsPasswordsAreSecretsWhereverTheyAppear() {
+        JdbcUrls.registerPassword("jdbc:postgresql://ops:pw-in-user-info-41@db/jobs?sslpassword=ssl-key-pass-77");
+        assertThat(ai.cloudact.jobs.run.Redaction.redact("refused: jdbc:postgresql://ops:pw-in-user-info-41@db/jobs, key ssl-key-pass-77"))
+                .doesNotContain("pw-in-user-info-41").doesNotContain("ssl-key-pass-77");
     }
 
     @Test
