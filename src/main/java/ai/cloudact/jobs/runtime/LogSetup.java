@@ -16,13 +16,18 @@ final class LogSetup {
     private LogSetup() {
     }
 
-    static void prepare(Map<String, String> env, String jobId, String environment, String gcpProject) {
-        String format = env.getOrDefault("LOG_FORMAT", "").trim().toLowerCase(Locale.ROOT);
+    /**
+     * @param logLevel  LOG_LEVEL as the settings read it (the variable or -Dlog.level), or null
+     * @param logFormat LOG_FORMAT likewise, or null
+     */
+    static void prepare(Map<String, String> env, String jobId, String environment, String gcpProject, String logLevel,
+                        String logFormat) {
+        String format = logFormat == null ? "" : logFormat.trim().toLowerCase(Locale.ROOT);
         // a Cloud Run job sets CLOUD_RUN_JOB, a Cloud Run service (--serve) K_SERVICE
         boolean onPlatform = env.containsKey("CLOUD_RUN_JOB") || env.containsKey("K_SERVICE") || env.containsKey("KUBERNETES_SERVICE_HOST");
         boolean json = format.equals("json") || (onPlatform && !format.equals("text"));
         System.setProperty("jobs.log.format", json ? "json" : "text");
-        String level = env.getOrDefault("LOG_LEVEL", "INFO").trim().toUpperCase(Locale.ROOT);
+        String level = (logLevel == null ? "INFO" : logLevel).trim().toUpperCase(Locale.ROOT);
         if (!level.matches("OFF|ERROR|WARN|INFO|DEBUG|TRACE|ALL")) {
             level = "INFO";
         }

@@ -33,7 +33,8 @@ public final class Output {
 
     public static void startLogging(Map<String, String> env, Settings settings) {
         LogSetup.prepare(env, settings.value(Settings.JOB_ID),
-                Optional.ofNullable(settings.value(Settings.ENVIRONMENT)).orElse("local"), env.get("GCP_PROJECT_ID"));
+                Optional.ofNullable(settings.value(Settings.ENVIRONMENT)).orElse("local"), env.get("GCP_PROJECT_ID"),
+                settings.value(Settings.LOG_LEVEL), settings.value(Settings.LOG_FORMAT));
     }
 
     /**

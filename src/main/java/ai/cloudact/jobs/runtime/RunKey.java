@@ -24,7 +24,9 @@ public final class RunKey {
         }
         String kubernetesJob = env.get("JOB_RUN_ID");
         if (kubernetesJob != null && !kubernetesJob.isBlank()) {
-            return job.id() + ":" + kubernetesJob;
+            // an Indexed Job's pods are its tasks, each with its own run (as Cloud Run's task index)
+            String index = env.get("JOB_COMPLETION_INDEX");
+            return job.id() + ":" + kubernetesJob + (index == null || index.isBlank() ? "" : ":" + index.trim());
         }
         Instant slot = job.isManual() ? null : job.schedule().lastFireAtOrBefore(now);
         return slot != null ? ofSlot(job, slot) : job.id() + ":" + UUID.randomUUID();
