@@ -4,9 +4,10 @@
 For each N: starts the stand-in API (shards_standin.py: every answer after --delay-ms), then N job
 processes at once (CLOUD_RUN_TASK_INDEX=i, CLOUD_RUN_TASK_COUNT=N, ORG_SYNC_CONCURRENCY per shard,
 and waits for all of them.
-Each task gets an embedded run state store of its own, as separate containers would (deployed, the
-tasks share one PostgreSQL). JVM flags: the image's, with a class-data archive recorded as the image's
-build records it. Reports wall time (first spawn to last exit), the speed-up over N=1, CPU seconds (the jobs' user+sys
+Each task starts as the image starts it: Java 25, `java @jvm.options -jar scheduler-jobs.jar` in
+target/ with the AOT cache of `mvn -Paot package`, in a 512 MiB container (-XX:MaxRAM=512m), and
+without a run state store, as the image runs without STATE_DB_URL (deployed with one, the tasks share
+one PostgreSQL: a few round trips each). Reports wall time (first spawn to last exit), the speed-up over N=1, CPU seconds (the jobs' user+sys
 and the stand-in's), the peak RSS of each job process, and the stand-in's proof that every org was
 synced exactly once. Asserts nothing.
 """
@@ -15,36 +16,25 @@ import json
 import os
 import platform
 import resource
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-JAR = os.path.join(ROOT, "target", "scheduler-jobs.jar")
-# the image's JVM flags (Dockerfile ENTRYPOINT) in a 512 MiB container; the archive is added by record_archive()
-JVM_FLAGS = ["-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75.0", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-             "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData"]
+TARGET = os.path.join(ROOT, "target")
 
 
-def record_archive():
-    """The class-data archive, recorded as the image's build records it (a dry run of quota-reset)."""
-    archive = os.path.join(HERE, "target", "shards.jsa")
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
-    env.update({"DRY_RUN": "true", "JOB_ID": "quota-reset", "ENVIRONMENT": "local", "NO_GCE_CHECK": "true"})
-    subprocess.run(["java", "-XX:ArchiveClassesAtExit=" + archive, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", JAR],
-                   env=env, cwd=tempfile.mkdtemp(prefix="bench-cds-"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    JVM_FLAGS.append("-XX:SharedArchiveFile=" + archive)
+def task_command(java25):
+    """The image's entrypoint (jvm.options holds the AOT cache and the JVM flags) in a 512 MiB container."""
+    return [java25, "@jvm.options", "-XX:MaxRAM=512m", "-jar", "scheduler-jobs.jar"]
 
 
-def run_fan_out(orgs, shards, delay_ms, concurrency, logs):
+def run_fan_out(java25, orgs, shards, delay_ms, concurrency, logs):
     standin = subprocess.Popen([sys.executable, os.path.join(HERE, "shards_standin.py"), "--orgs", str(orgs),
                                 "--delay-ms", str(delay_ms)], stdout=subprocess.PIPE, text=True)
     port = int(standin.stdout.readline())
-    state = tempfile.mkdtemp(prefix="bench-state-")
     base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
     base.update({"JOB_ID": "org-sync-all", "CA_API_URL": "http://127.0.0.1:%d" % port, "ORG_SYNC_CONCURRENCY": str(concurrency),
                  "LOG_FORMAT": "text", "NO_GCE_CHECK": "true"})
@@ -54,11 +44,10 @@ def run_fan_out(orgs, shards, delay_ms, concurrency, logs):
         env = dict(base)
         if shards > 1:
             env.update({"CLOUD_RUN_TASK_INDEX": str(i), "CLOUD_RUN_TASK_COUNT": str(shards)})
-        # each task its own container's disk: its own embedded run state store (deployed: one PostgreSQL)
-        env["STATE_DIR"] = os.path.join(state, "task-%d" % i)
+        # as the image without STATE_DB_URL: its /app is read-only, so no embedded store (one WARN line)
+        env["STATE_DIR"] = "/proc/self/no-run-state"
         log = open(os.path.join(logs, "n%d-orgs%d-task%d.log" % (shards, orgs, i)), "w")
-        procs.append((subprocess.Popen(["java"] + JVM_FLAGS + ["-jar", JAR], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                       cwd=state), log))
+        procs.append((subprocess.Popen(task_command(java25), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=TARGET), log))
     results = []
     pending = {p.pid: (p, log) for p, log in procs}
     while pending:
@@ -72,7 +61,6 @@ def run_fan_out(orgs, shards, delay_ms, concurrency, logs):
         stats = json.load(answer)
     standin.terminate()
     _, _, standin_usage = os.wait4(standin.pid, 0)
-    shutil.rmtree(state, ignore_errors=True)
     return {
         "orgs": orgs, "shards": shards, "wall": wall,
         "exit_codes": sorted(set(code for code, _ in results)),
@@ -93,21 +81,24 @@ def main():
     p.add_argument("--memory-shards", type=int, default=10)
     p.add_argument("--delay-ms", type=float, default=100)
     p.add_argument("--concurrency", type=int, default=8)
+    p.add_argument("--java25", required=True, help="the Java 25 that made target/app.aot (bench/shards.sh finds it)")
     cfg = p.parse_args()
     logs = os.path.join(HERE, "target", "logs")
     os.makedirs(logs, exist_ok=True)
-    record_archive()
 
-    runs = [run_fan_out(cfg.orgs, int(n), cfg.delay_ms, cfg.concurrency, logs) for n in cfg.shards.split(",")]
+    def fan_out(orgs, n):
+        return run_fan_out(cfg.java25, orgs, n, cfg.delay_ms, cfg.concurrency, logs)
+
+    runs = [fan_out(cfg.orgs, int(n)) for n in cfg.shards.split(",")]
     memory = []
     if cfg.memory_orgs:
         same = [r for r in runs if r["shards"] == cfg.memory_shards]
-        memory = (same or [run_fan_out(cfg.orgs, cfg.memory_shards, cfg.delay_ms, cfg.concurrency, logs)])[:1]
-        memory.append(run_fan_out(cfg.memory_orgs, cfg.memory_shards, cfg.delay_ms, cfg.concurrency, logs))
+        memory = (same or [fan_out(cfg.orgs, cfg.memory_shards)])[:1]
+        memory.append(fan_out(cfg.memory_orgs, cfg.memory_shards))
 
     one = next((r for r in runs if r["shards"] == 1), None)
     out = ["Machine: %s, %d CPUs, %s; %s; load average %.1f at the end" % (
-        platform.machine(), os.cpu_count(), platform.platform(), subprocess.run(["java", "-version"], capture_output=True,
+        platform.machine(), os.cpu_count(), platform.platform(), subprocess.run([cfg.java25, "-version"], capture_output=True,
                                                                               text=True).stderr.splitlines()[0],
         os.getloadavg()[0]),
         "org-sync-all, %d orgs, every answer after %g ms, concurrency %d per shard, each shard its own process"
