@@ -7,19 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v python3 >/dev/null || { echo "bench needs python3 (standard library only)" >&2; exit 2; }
-# the tasks start as the image starts them: Java 25 with the AOT cache (java @jvm.options -jar)
-if [ -z "${JAVA25_HOME:-}" ]; then
-  for j in /usr/lib/jvm/*-2[5-9]*/bin/java; do
-    [ -x "$j" ] && JAVA25_HOME="$(dirname "$(dirname "$j")")"
-  done
-fi
-if [ -z "${JAVA25_HOME:-}" ] || ! "$JAVA25_HOME/bin/java" -XX:AOTMode=off -version >/dev/null 2>&1; then
-  echo "shards.sh needs Java 25 for the image's start: set JAVA25_HOME to a Java 25 JDK (none found under /usr/lib/jvm)" >&2
-  exit 2
-fi
-if [ ! -f target/app.aot ] || [ -n "$(find src/main pom.xml -newer target/app.aot -print -quit)" ]; then
-  mkdir -p bench/target
-  JAVA_HOME="$JAVA25_HOME" mvn -B -ntp -Paot -DskipTests package >bench/target/aot-build.log 2>&1 \
-    || { tail -40 bench/target/aot-build.log >&2; echo "mvn -Paot package failed: bench/target/aot-build.log" >&2; exit 1; }
-fi
+# shellcheck source=bench/image-start.sh
+. bench/image-start.sh
+
 exec python3 bench/shards.py --java25 "$JAVA25_HOME/bin/java" "$@"

@@ -12,21 +12,7 @@ cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "startup.sh needs python3" >&2; exit 2; }
 python3 -c 'import requests' 2>/dev/null || { echo "startup.sh needs the requests package for the Python baseline (pip install requests)" >&2; exit 2; }
 
-if [ -z "${JAVA25_HOME:-}" ]; then
-  for j in /usr/lib/jvm/*-2[5-9]*/bin/java; do
-    [ -x "$j" ] && JAVA25_HOME="$(dirname "$(dirname "$j")")"
-  done
-fi
-if [ -z "${JAVA25_HOME:-}" ] || ! "$JAVA25_HOME/bin/java" -XX:AOTMode=off -version >/dev/null 2>&1; then
-  echo "startup.sh needs Java 25 for the AOT start: set JAVA25_HOME to a Java 25 JDK (none found under /usr/lib/jvm)" >&2
-  exit 2
-fi
-
-# The AOT cache must come from this build and this JVM: rebuild when the sources or the options changed.
-if [ ! -f target/app.aot ] || [ -n "$(find src/main pom.xml -newer target/app.aot -print -quit)" ]; then
-  mkdir -p bench/target
-  JAVA_HOME="$JAVA25_HOME" mvn -B -ntp -Paot -DskipTests package >bench/target/aot-build.log 2>&1 \
-    || { tail -40 bench/target/aot-build.log >&2; echo "mvn -Paot package failed: bench/target/aot-build.log" >&2; exit 1; }
-fi
+# shellcheck source=bench/image-start.sh
+. bench/image-start.sh
 
 exec python3 bench/startup.py --java25 "$JAVA25_HOME/bin/java" --plain-java "${BENCH_PLAIN_JAVA:-java}" "$@"
