@@ -96,6 +96,26 @@ class OrgSyncAllRouteTest {
     }
 
     @Test
+    void theNextPageIsRequestedWhileTheOrgsOfThisOneSync() throws Exception {
+        // one worker, busy with acme for 1.5 s: the split takes globex (and so looks for page 2) only
+        // after acme's answer, so only the read-ahead requests page 2 during acme's call
+        page(null, "p2", "acme", "globex");
+        page("p2", null, "initech");
+        api.stubFor(post(urlPathMatching("/admin/orgs/[^/]+/sync")).willReturn(okJson("{\"status\":\"ok\"}").withFixedDelay(1500)));
+
+        try (RouteHarness route = start(Map.of("org.sync.concurrency", "1", "http.response.timeout.ms", "5000"))) {
+            Exchange result = route.fire();
+            assertThat(result.getException()).isNull();
+            assertThat(route.run().counts()).isEqualTo("ok=3 failed=0 skipped=0");
+        }
+        long firstSync = api.findAll(postRequestedFor(urlPathEqualTo("/admin/orgs/acme/sync"))).get(0).getLoggedDate().getTime();
+        long secondPage = api.findAll(getRequestedFor(urlPathEqualTo("/admin/orgs")).withQueryParam("page_token", equalTo("p2")))
+                .get(0).getLoggedDate().getTime();
+        assertThat(secondPage).as("page 2 requested during acme's sync").isLessThan(firstSync + 1500);
+        api.verify(2, getRequestedFor(urlPathEqualTo("/admin/orgs")));
+    }
+
+    @Test
     void oneFailingOrgDoesNotStopTheOthersButFailsTheJob() throws Exception {
         page(null, "p2", "acme", "broken", null);
         page("p2", null, "hooli");
