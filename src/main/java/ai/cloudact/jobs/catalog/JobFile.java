@@ -1,14 +1,14 @@
 package ai.cloudact.jobs.catalog;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Reads a job file as plain YAML, without Camel: the route with the file's name as id (its
@@ -20,7 +20,6 @@ final class JobFile {
 
     static final String SPEC_TYPE = JobSpec.class.getName();
     private static final Pattern SECRET = Pattern.compile("\\{\\{secret:([A-Za-z0-9_]+)}}");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private JobFile() {
     }
@@ -93,17 +92,58 @@ final class JobFile {
                         + "': deploy facts are literal values, not placeholders");
             }
         }
+        JobSpec spec = new JobSpec();
+        properties.forEach((name, value) -> set(spec, String.valueOf(name), value));
+        return spec;
+    }
+
+    /**
+     * One property through JobSpec's setter, which checks the value. Plain reflection, not a JSON
+     * mapper: binding nine scalars is not worth Jackson's ~500 classes in the start of every job
+     * (they would also fill the AOT cache every run loads).
+     */
+    private static void set(JobSpec spec, String name, Object value) {
+        Method setter = Arrays.stream(JobSpec.class.getMethods())
+                .filter(m -> m.getParameterCount() == 1 && m.getName().equals("set" + capitalized(name)))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(JobSpec.class.getSimpleName() + ": unknown property '" + name
+                        + "'; the properties are " + String.join(", ", propertyNames())));
         try {
-            return JSON.convertValue(properties, JobSpec.class);
-        } catch (IllegalArgumentException e) {
-            Throwable cause = e;
-            while (cause.getCause() != null && cause.getCause() != cause) {
-                cause = cause.getCause();
-            }
-            String message = cause.getMessage() == null ? e.getMessage() : cause.getMessage();
-            throw new IllegalArgumentException(JobSpec.class.getSimpleName() + ": "
-                    + message.replaceAll("\\(class [^)]*\\)", "").replaceAll("\\s*at \\[Source.*", "").replaceAll("\\s+", " ").trim());
+            setter.invoke(spec, scalar(name, value, setter.getParameterTypes()[0]));
+        } catch (InvocationTargetException e) {
+            throw new IllegalArgumentException(JobSpec.class.getSimpleName() + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
         }
+    }
+
+    /** The YAML value as the setter's type: text, a whole number or true/false; anything else is an error. */
+    private static Object scalar(String name, Object value, Class<?> type) {
+        String text = value == null ? "null" : String.valueOf(value).trim();
+        if (type == String.class && (value instanceof String || value instanceof Number || value instanceof Boolean)) {
+            return text;
+        }
+        if (type == int.class && (value instanceof Integer || value instanceof String) && text.matches("-?\\d{1,9}")) {
+            return Integer.parseInt(text);
+        }
+        if (type == boolean.class && (value instanceof Boolean || text.equals("true") || text.equals("false"))) {
+            return Boolean.parseBoolean(text);
+        }
+        String expected = type == int.class ? "a whole number" : type == boolean.class ? "true or false" : "a text";
+        throw new IllegalArgumentException(JobSpec.class.getSimpleName() + ": " + name + ": '" + text.replaceAll("\\p{Cntrl}", "?")
+                + "' is not " + expected);
+    }
+
+    private static List<String> propertyNames() {
+        return Arrays.stream(JobSpec.class.getMethods())
+                .filter(m -> m.getParameterCount() == 1 && m.getName().startsWith("set"))
+                .map(m -> Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4))
+                .sorted()
+                .toList();
+    }
+
+    private static String capitalized(String name) {
+        return name.isEmpty() ? name : Character.toUpperCase(name.charAt(0)) + name.substring(1);
     }
 
     /** The trigger's cron and time zone; null for a manual job ({@code trigger.repeatCount: 0}). */

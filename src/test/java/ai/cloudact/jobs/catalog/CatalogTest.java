@@ -66,7 +66,8 @@ class CatalogTest {
     void aBrokenFileIsNamedWithWhatToChange() throws Exception {
         JobCatalog catalog = withFile("weekly-report.yaml", MINIMAL.replace("retries: 2", "retrys: 2"));
         assertThatThrownBy(() -> catalog.job("weekly-report")).isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("weekly-report.yaml").hasMessageContaining("retrys");
+                .hasMessageContaining("weekly-report.yaml").hasMessageContaining("unknown property 'retrys'")
+                .hasMessageContaining("the properties are cpu, fanOut, gate, longName, memory, misfire, retries, shards, timeout");
 
         JobCatalog badCron = withFile("weekly-report.yaml", MINIMAL.replace("0 0 7 ? * MON", "0 0 25 * * ?"));
         assertThatThrownBy(() -> badCron.job("weekly-report")).hasMessageContaining("invalid Quartz cron '0 0 25 * * ?'");
@@ -75,7 +76,16 @@ class CatalogTest {
         assertThatThrownBy(() -> badZone.job("weekly-report")).hasMessageContaining("unknown time zone 'Mars/Olympus'");
 
         JobCatalog badSpec = withFile("weekly-report.yaml", MINIMAL.replace("retries: 2", "retries: three"));
-        assertThatThrownBy(() -> badSpec.job("weekly-report")).hasMessageContaining("JobSpec").hasMessageContaining("three");
+        assertThatThrownBy(() -> badSpec.job("weekly-report")).hasMessageContaining("JobSpec: retries: 'three' is not a whole number");
+        JobCatalog badFlag = withFile("weekly-report.yaml", MINIMAL.replace("retries: 2", "retries: 2, fanOut: maybe"));
+        assertThatThrownBy(() -> badFlag.job("weekly-report")).hasMessageContaining("JobSpec: fanOut: 'maybe' is not true or false");
+        JobCatalog listAsText = withFile("weekly-report.yaml", MINIMAL.replace("memory: 1Gi", "memory: [1Gi]"));
+        assertThatThrownBy(() -> listAsText.job("weekly-report")).hasMessageContaining("JobSpec: memory: '[1Gi]' is not a text");
+        JobCatalog fraction = withFile("weekly-report.yaml", MINIMAL.replace("retries: 2", "retries: 2.5"));
+        assertThatThrownBy(() -> fraction.job("weekly-report")).hasMessageContaining("JobSpec: retries: '2.5' is not a whole number");
+        // the setter's own check still speaks
+        JobCatalog badMemory = withFile("weekly-report.yaml", MINIMAL.replace("memory: 1Gi", "memory: lots"));
+        assertThatThrownBy(() -> badMemory.job("weekly-report")).hasMessageContaining("JobSpec: memory 'lots'");
 
         // the rest of the catalog still reads
         assertThat(badSpec.job("quota-reset").id()).isEqualTo("quota-reset");
