@@ -45,7 +45,7 @@ public final class Launcher {
         Service service = serve ? new Service(env).handleSignals() : null;
         Output.prepare(env);
         // configures logging now, not when the first line is written
-        LoggerFactory.getLogger("runner").debug("runtime started: java {}, pid {}", Runtime.version(), ProcessHandle.current().pid());
+        Output.configureLogging();
         ai.cloudact.jobs.runtime.Signals.loggingReady();
         if (oneShot) {
             return shot.run();

@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 import ai.cloudact.jobs.run.Redaction;
 import ai.cloudact.jobs.state.JdbcUrls;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything the process writes goes through here first: the secrets of its environment are known to
@@ -18,6 +19,12 @@ public final class Output {
     private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL).*");
 
     private Output() {
+    }
+
+    /** Configures logging now, not when the first line is written (after {@link #startLogging} and {@link #prepare}). */
+    public static void configureLogging() {
+        LogSetup.configureWithoutJackson(() -> LoggerFactory.getLogger("runner").debug("runtime started: java {}, pid {}",
+                Runtime.version(), ProcessHandle.current().pid()));
     }
 
     public static void prepare(Map<String, String> env) {
