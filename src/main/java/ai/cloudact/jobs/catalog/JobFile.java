@@ -106,8 +106,8 @@ final class JobFile {
         Method setter = Arrays.stream(JobSpec.class.getMethods())
                 .filter(m -> m.getParameterCount() == 1 && m.getName().equals("set" + capitalized(name)))
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(JobSpec.class.getSimpleName() + ": unknown property '" + name
-                        + "'; the properties are " + String.join(", ", propertyNames())));
+                .orElseThrow(() -> new IllegalArgumentException(JobSpec.class.getSimpleName() + ": unknown property '"
+                        + printable(name) + "'; the properties are " + String.join(", ", propertyNames())));
         try {
             setter.invoke(spec, scalar(name, value, setter.getParameterTypes()[0]));
         } catch (InvocationTargetException e) {
@@ -130,8 +130,7 @@ final class JobFile {
             return Boolean.parseBoolean(text);
         }
         String expected = type == int.class ? "a whole number" : type == boolean.class ? "true or false" : "a text";
-        throw new IllegalArgumentException(JobSpec.class.getSimpleName() + ": " + name + ": '" + text.replaceAll("\\p{Cntrl}", "?")
-                + "' is not " + expected);
+        throw new IllegalArgumentException(JobSpec.class.getSimpleName() + ": " + name + ": '" + printable(text) + "' is not " + expected);
     }
 
     private static List<String> propertyNames() {
@@ -140,6 +139,12 @@ final class JobFile {
                 .map(m -> Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4))
                 .sorted()
                 .toList();
+    }
+
+    /** A value from the file as a message may quote it: one line, at most 80 characters. */
+    private static String printable(String text) {
+        String line = text.replaceAll("\\p{Cntrl}", "?");
+        return line.length() > 80 ? line.substring(0, 80) + "...(" + line.length() + " chars)" : line;
     }
 
     private static String capitalized(String name) {

@@ -86,6 +86,8 @@ class CatalogTest {
         // the setter's own check still speaks
         JobCatalog badMemory = withFile("weekly-report.yaml", MINIMAL.replace("memory: 1Gi", "memory: lots"));
         assertThatThrownBy(() -> badMemory.job("weekly-report")).hasMessageContaining("JobSpec: memory 'lots'");
+        JobCatalog longKey = withFile("weekly-report.yaml", MINIMAL.replace("retries: 2", "retries: 2, " + "x".repeat(500) + ": 1"));
+        assertThatThrownBy(() -> longKey.job("weekly-report")).hasMessageContaining("unknown property '" + "x".repeat(80) + "...(500 chars)'");
 
         // the rest of the catalog still reads
         assertThat(badSpec.job("quota-reset").id()).isEqualTo("quota-reset");
