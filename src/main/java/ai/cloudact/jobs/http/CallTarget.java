@@ -1,14 +1,13 @@
 package ai.cloudact.jobs.http;
 
 import java.net.URI;
-import java.util.regex.Pattern;
-
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 import ai.cloudact.jobs.run.Redaction;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.http.HttpMethods;
 import org.apache.camel.Processor;
+import org.apache.camel.component.http.HttpMethods;
 
 /**
  * Prepares the HTTP request for the exchange property callUri: the full URL travels in the

@@ -52,7 +52,7 @@ final class LogSetup {
      * 300 classes, before any job needs one) only to learn whether they could read a log4j2.yaml or
      * log4j2.json; this project configures Log4j with log4j2.xml. The probe asks the thread's context
      * class loader, so for this one call that is a loader which does not find Jackson; every other class
-     * comes from the application's loader as before. Saves every run about 3 MiB and 300 classes of
+     * comes from the application's loader as before. Saves every run about 4 MiB and 270 classes of
      * its AOT cache (bench/README.md).
      */
     static void configureWithoutJackson(Runnable firstLogger) {
