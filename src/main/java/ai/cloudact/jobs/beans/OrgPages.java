@@ -19,6 +19,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 
+import static ai.cloudact.jobs.run.Quoted.quote;
+
 /**
  * The active orgs, streamed page by page for org-sync-all's split, each entry as an {@link OrgEntry}
  * (whatever the API sent, null included; {@link OrgSlugs} decides). Each page is fetched through the
@@ -38,7 +40,6 @@ import org.apache.camel.ProducerTemplate;
  */
 public class OrgPages {
 
-    private static final int MAX_QUOTED_CHARS = 80;
     /**
      * Job exchange property holding why the walk stopped early: a holder set before the split, whose
      * copies all share it, so the reason survives however the split copies its results back.
@@ -179,9 +180,4 @@ public class OrgPages {
         return template;
     }
 
-    private static String quote(Object value) {
-        String text = String.valueOf(value).replaceAll("\\p{Cntrl}", "?");
-        return "'" + (text.length() > MAX_QUOTED_CHARS ? text.substring(0, MAX_QUOTED_CHARS) + "...(" + text.length()
-                + " chars)" : text) + "'";
-    }
 }

@@ -6,6 +6,8 @@ import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
+import static ai.cloudact.jobs.run.Quoted.quote;
+
 /**
  * Takes the org slug out of an org list entry ({@link OrgEntry}) for org-sync-all, or refuses the
  * entry. The slug goes into the URL path of the sync call, so it is data that must never become URL
@@ -24,7 +26,6 @@ public class OrgSlugs implements Processor {
     public static final Pattern SLUG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
     public static final String SKIP_REASON = "orgSkipReason";
 
-    private static final int MAX_QUOTED_CHARS = 80;
 
     @Override
     public void process(Exchange exchange) {
@@ -61,10 +62,4 @@ public class OrgSlugs implements Processor {
         return null;
     }
 
-    /** The value as one short line: an answer may hold anything, of any length. */
-    private static String quote(Object value) {
-        String text = String.valueOf(value).replaceAll("\\p{Cntrl}", "?");
-        return "'" + (text.length() > MAX_QUOTED_CHARS ? text.substring(0, MAX_QUOTED_CHARS) + "...(" + text.length()
-                + " chars)" : text) + "'";
-    }
 }

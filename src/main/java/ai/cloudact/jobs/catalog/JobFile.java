@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static ai.cloudact.jobs.run.Quoted.quote;
+
 /**
  * Reads a job file as plain YAML, without Camel: the route with the file's name as id (its
  * {@code description}, its quartz trigger's cron and time zone), the {@link JobSpec} bean named
@@ -106,8 +108,8 @@ final class JobFile {
         Method setter = Arrays.stream(JobSpec.class.getMethods())
                 .filter(m -> m.getParameterCount() == 1 && m.getName().equals("set" + capitalized(name)))
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(JobSpec.class.getSimpleName() + ": unknown property '"
-                        + printable(name) + "'; the properties are " + String.join(", ", propertyNames())));
+                .orElseThrow(() -> new IllegalArgumentException(JobSpec.class.getSimpleName() + ": unknown property "
+                        + quote(name) + "; the properties are " + String.join(", ", propertyNames())));
         try {
             setter.invoke(spec, scalar(name, value, setter.getParameterTypes()[0]));
         } catch (InvocationTargetException e) {
@@ -130,7 +132,7 @@ final class JobFile {
             return Boolean.parseBoolean(text);
         }
         String expected = type == int.class ? "a whole number" : type == boolean.class ? "true or false" : "a text";
-        throw new IllegalArgumentException(JobSpec.class.getSimpleName() + ": " + name + ": '" + printable(text) + "' is not " + expected);
+        throw new IllegalArgumentException(JobSpec.class.getSimpleName() + ": " + name + ": " + quote(text) + " is not " + expected);
     }
 
     private static List<String> propertyNames() {
@@ -139,12 +141,6 @@ final class JobFile {
                 .map(m -> Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4))
                 .sorted()
                 .toList();
-    }
-
-    /** A value from the file as a message may quote it: one line, at most 80 characters. */
-    private static String printable(String text) {
-        String line = text.replaceAll("\\p{Cntrl}", "?");
-        return line.length() > 80 ? line.substring(0, 80) + "...(" + line.length() + " chars)" : line;
     }
 
     private static String capitalized(String name) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import ai.cloudact.jobs.run.Quoted;
 import ai.cloudact.jobs.run.Redaction;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -48,8 +49,8 @@ public class CallTarget implements Processor {
         try {
             return HttpMethods.valueOf(method.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("the route set CamelHttpMethod to '" + method.replaceAll("\\p{Cntrl}", "?")
-                    + "', which is not an HTTP method: use one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
+            throw new IllegalStateException("the route set CamelHttpMethod to " + Quoted.quote(method)
+                    + ", which is not an HTTP method: use one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
         }
     }
 }
