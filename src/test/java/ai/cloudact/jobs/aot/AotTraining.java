@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -20,11 +22,14 @@ import com.sun.net.httpserver.HttpServer;
  * The AOT training run: makes {@code app.aot} in a folder laid out like the image's {@code /app}
  * ({@code scheduler-jobs.jar}, {@code lib/}, {@code jvm.options}), with the JVM that runs this class.
  *
- * <p>It runs a real job, {@code quota-reset}, with the image's own options ({@code jvm.options}, its
+ * <p>It runs a real job, {@code org-sync-all}, with the image's own options ({@code jvm.options}, its
  * {@code -XX:AOTCache=FILE} turned into {@code -XX:AOTCacheOutput=FILE}) against a stand-in API on
- * 127.0.0.1 that this process serves: Camel Main loads the shared and the job's routes, the job makes
- * its HTTP POST through the retry and circuit-breaker path, logs JSON as on Cloud Run, and exits 0.
- * The classes that run loads and links go into the cache.
+ * 127.0.0.1 that this process serves: Camel Main loads the shared and the job's routes, the job walks
+ * two pages of the org list and POSTs a sync for each org through the retry and circuit-breaker path,
+ * in parallel, logs JSON as on Cloud Run, and exits 0. The classes that run loads and links go into
+ * the cache. Why this job: its path holds a one-call job's (an authenticated POST) and adds the page
+ * walk and the parallel split, so a fan-out task, which starts N at once, starts from the cache too;
+ * a one-call job pays about 30 classes (its cron) that it loads from the jar (bench/README.md).
  *
  * <p>Only the JDK is used (java.base and jdk.httpserver, both in a JRE), so the image build can run it
  * on the runtime image's own JVM, which is the only one that may use the cache. Not in the jar, not in
@@ -35,8 +40,11 @@ import com.sun.net.httpserver.HttpServer;
  */
 public final class AotTraining {
 
-    static final String JOB = "quota-reset";
-    static final String PATH = "/admin/quota/reset-daily";
+    static final String JOB = "org-sync-all";
+    static final String LIST_PATH = "/admin/orgs";
+    static final Pattern SYNC_PATH = Pattern.compile("/admin/orgs/(train-\\d+)/sync");
+    /** Two pages of orgs: the walk reads one page ahead, so both paths of it run. */
+    static final int ORGS_PER_PAGE = 12;
     /** Not a secret: the stand-in only checks that the job sends the header. */
     static final String KEY = "aot-training-key";
 
@@ -66,10 +74,10 @@ public final class AotTraining {
         String cache = trainingOptions(options);
         Files.deleteIfExists(app.resolve(cache));
 
-        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger syncs = new AtomicInteger();
         Path stateDir = Files.createTempDirectory("aot-training-state");
         HttpServer standIn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-        standIn.createContext("/", exchange -> answer(exchange, calls));
+        standIn.createContext("/", exchange -> answer(exchange, syncs));
         standIn.start();
         try {
             String api = "http://127.0.0.1:" + standIn.getAddress().getPort();
@@ -100,8 +108,8 @@ public final class AotTraining {
             if (job.exitValue() != 0) {
                 fail("the training run exited " + job.exitValue() + " (see its output above)");
             }
-            if (calls.get() != 1) {
-                fail("the training run made " + calls.get() + " call(s) to the stand-in API, expected 1");
+            if (syncs.get() != 2 * ORGS_PER_PAGE) {
+                fail("the training run synced " + syncs.get() + " org(s) through the stand-in API, expected " + 2 * ORGS_PER_PAGE);
             }
             // -Daot.training.anyLogFormat=true: for experiments with another logging set-up (bench/startup.py)
             boolean json = !Boolean.getBoolean("aot.training.anyLogFormat");
@@ -159,20 +167,36 @@ public final class AotTraining {
         return cache;
     }
 
-    /** The stand-in API: 200 {"status":"ok"} to a POST of the job's path that carries the root key. */
-    private static void answer(HttpExchange exchange, AtomicInteger calls) throws IOException {
+    /**
+     * The stand-in API, for requests that carry the root key: the org list in two pages (GET) and 200 {}
+     * to each org's sync (POST); 404 to anything else. Counts the syncs.
+     */
+    private static void answer(HttpExchange exchange, AtomicInteger syncs) throws IOException {
         try (exchange; InputStream body = exchange.getRequestBody()) {
             body.readAllBytes();
-            boolean expected = exchange.getRequestMethod().equals("POST") && exchange.getRequestURI().getPath().equals(PATH)
-                    && KEY.equals(exchange.getRequestHeaders().getFirst("X-CA-Root-Key"));
-            if (expected) {
-                calls.incrementAndGet();
+            String path = exchange.getRequestURI().getPath();
+            boolean keyed = KEY.equals(exchange.getRequestHeaders().getFirst("X-CA-Root-Key"));
+            String answer = null;
+            if (keyed && exchange.getRequestMethod().equals("GET") && path.equals(LIST_PATH)) {
+                answer = String.valueOf(exchange.getRequestURI().getQuery()).contains("page_token=2") ? page(2, null) : page(1, "2");
+            } else if (keyed && exchange.getRequestMethod().equals("POST") && SYNC_PATH.matcher(path).matches()) {
+                syncs.incrementAndGet();
+                answer = "{}";
             }
-            byte[] answer = (expected ? "{\"status\":\"ok\"}" : "{\"error\":\"unexpected request\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = (answer != null ? answer : "{\"error\":\"unexpected request\"}").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(expected ? 200 : 404, answer.length);
-            exchange.getResponseBody().write(answer);
+            exchange.sendResponseHeaders(answer != null ? 200 : 404, bytes.length);
+            exchange.getResponseBody().write(bytes);
         }
+    }
+
+    /** Page {@code number} of the org list: orgs train-1, train-2, ... and the token of the next page, if any. */
+    private static String page(int number, String next) {
+        StringJoiner orgs = new StringJoiner(",", "{\"orgs\":[", "]");
+        for (int i = 1; i <= ORGS_PER_PAGE; i++) {
+            orgs.add("{\"org_slug\":\"train-" + ((number - 1) * ORGS_PER_PAGE + i) + "\"}");
+        }
+        return orgs + (next == null ? "}" : ",\"next_page_token\":\"" + next + "\"}");
     }
 
     private static void fail(String message) {

@@ -11,6 +11,8 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -160,6 +162,59 @@ class OrgSyncAllRouteTest {
             assertThat(FailureReport.explain(result.getException())).startsWith("page 1 of the org list failed").contains("malformed JSON");
         }
         api.verify(0, postRequestedFor(urlPathMatching("/admin/orgs/.*")));
+    }
+
+    /**
+     * Answers that are not an org list page, some built to hurt a parser: each fails the job before any
+     * sync with a reason naming the page, never a stack overflow or a hang.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            empty answer                       | ''                                   | malformed JSON
+            a JSON array                       | '[{"org_slug": "acme"}]'             | no orgs[] array
+            orgs not an array                  | '{"orgs": {"org_slug": "acme"}}'     | no orgs[] array
+            a key twice                        | '{"orgs": [], "orgs": []}'           | malformed JSON
+            a bad escape                       | '{"orgs": [{"org_slug": "\\x"}]}'    | malformed JSON
+            HTML                               | '<html><body>Bad gateway</body>'     | where the API answers JSON
+            """)
+    void answerThatIsNoOrgListPageFailsTheJobBeforeAnySync(String what, String answer, String reason) throws Exception {
+        api.stubFor(get(urlPathEqualTo("/admin/orgs")).willReturn(okJson(answer)));
+
+        try (RouteHarness route = start(Map.of())) {
+            Exchange result = route.fire();
+
+            assertThat(FailureReport.explain(result.getException())).as(what).startsWith("page 1 of the org list").contains(reason);
+        }
+        api.verify(0, postRequestedFor(urlPathMatching("/admin/orgs/.*")));
+    }
+
+    @Test
+    void deeplyNestedAnswerFailsTheJobWithoutAStackOverflow() throws Exception {
+        // 200,000 nested arrays (400 kB): a parser without a depth limit would overflow a stack, its own or a later toString's
+        api.stubFor(get(urlPathEqualTo("/admin/orgs")).willReturn(okJson("{\"orgs\": " + "[".repeat(200_000) + "]".repeat(200_000) + "}")));
+
+        try (RouteHarness route = start(Map.of())) {
+            Exchange result = route.fire();
+
+            assertThat(FailureReport.explain(result.getException())).startsWith("page 1 of the org list");
+        }
+        api.verify(0, postRequestedFor(urlPathMatching("/admin/orgs/.*")));
+    }
+
+    @Test
+    void oddValuesInAnOrgEntryAreSkippedWithTheirReason() throws Exception {
+        api.stubFor(get(urlPathEqualTo("/admin/orgs")).willReturn(okJson(
+                "{\"orgs\": [{\"org_slug\": 1e999999999}, {\"org_slug\": [\"acme\"]}, {\"org_slug\": \"acme\\u0000\"}, {\"org_slug\": \"globex\"}]}")));
+        api.stubFor(post(urlPathMatching("/admin/orgs/[^/]+/sync")).willReturn(okJson("{}")));
+
+        try (RouteHarness route = start(Map.of())) {
+            Exchange result = route.fire();
+
+            assertThat(result.getException()).isNull();
+            assertThat(route.run().counts()).isEqualTo("ok=1 failed=0 skipped=3");
+        }
+        api.verify(1, postRequestedFor(urlPathMatching("/admin/orgs/.*")));
+        api.verify(1, postRequestedFor(urlPathEqualTo("/admin/orgs/globex/sync")));
     }
 
     @Test
