@@ -128,6 +128,13 @@ public record Setting(String env, String property, String defaultText, String ac
             if (uri.getHost() == null || uri.getHost().isEmpty()) {
                 return "no host";
             }
+            // "http://h:" parses with no port, and the call would go to port 80 (or 443) unannounced
+            if (uri.getPort() == -1 && uri.getRawAuthority().endsWith(":")) {
+                return "a ':' with no port after it; give the port or leave out the ':'";
+            }
+            if (uri.getPort() == 0 || uri.getPort() > 65535) {
+                return "port " + uri.getPort() + " is not a port (1 to 65535)";
+            }
             if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
                 return "a base URL has no ?query or #fragment";
             }

@@ -39,6 +39,19 @@ class SettingsTest {
     }
 
     @Test
+    void aUrlWithAnEmptyOrImpossiblePortIsRefusedRatherThanCallingPort80() {
+        new Settings(Map.of("CA_API_URL", "http://127.0.0.1:8080")).check(all());
+        assertThatThrownBy(() -> new Settings(Map.of("CA_API_URL", "http://127.0.0.1:")).check(all()))
+                .hasMessageContaining("Invalid CA_API_URL 'http://127.0.0.1:': a ':' with no port after it");
+        assertThatThrownBy(() -> new Settings(Map.of("CA_API_URL", "https://api.example.com:/v1")).check(all()))
+                .hasMessageContaining("a ':' with no port after it");
+        assertThatThrownBy(() -> new Settings(Map.of("CA_API_URL", "http://127.0.0.1:0")).check(all()))
+                .hasMessageContaining("port 0 is not a port (1 to 65535)");
+        assertThatThrownBy(() -> new Settings(Map.of("CA_API_URL", "http://127.0.0.1:99999")).check(all()))
+                .hasMessageContaining("port 99999 is not a port (1 to 65535)");
+    }
+
+    @Test
     void durationsInEveryAcceptedForm() {
         assertThat(Durations.parse("90")).hasSeconds(90);
         assertThat(Durations.parse("10m")).hasMinutes(10);
