@@ -179,5 +179,4 @@ public class OrgPages {
         }
         return template;
     }
-
 }

@@ -26,7 +26,6 @@ public class OrgSlugs implements Processor {
     public static final Pattern SLUG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
     public static final String SKIP_REASON = "orgSkipReason";
 
-
     @Override
     public void process(Exchange exchange) {
         OrgEntry entry = exchange.getMessage().getBody(OrgEntry.class);
@@ -61,5 +60,4 @@ public class OrgSlugs implements Processor {
         }
         return null;
     }
-
 }
