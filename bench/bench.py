@@ -241,7 +241,7 @@ def run_job(cmd, job, env_extra, log, extra_flags=(), timeout=900):
 
 def phases(text, wall_start, wall):
     """Where the wall time went, from the log's timestamps (ms, local time) and the SUMMARY line:
-    jvm = process start -> runner starts Camel Main (JVM boot, class path, log4j, catalog);
+    jvm = process start -> runner starts Camel Main (JVM boot, class path, logging, catalog);
     camel = Camel Main start (YAML, components, beans); job = the route itself; exit = Main stop,
     JVM shutdown."""
     day = datetime.datetime.fromtimestamp(wall_start)
@@ -511,7 +511,7 @@ def section_profile(cmd, args):
                 out(f"| {key} | {first:.3f} | {last:.3f} | {n} |")
         log = TARGET / "logs" / "profile-startup-recorder.log"
         run_job(cmd, "quota-reset", dict(env, CAMEL_MAIN_STARTUPRECORDER="logging"), log,
-                ["-Dlog4j2.configurationFile=" + str(BENCH / "log4j2-profile.xml")])
+                ["-Djava.util.logging.config.file=" + str(BENCH / "logging-profile.properties")])
         text = log.read_text()
         steps = re.findall(r"\s(\d+) ms : (.*)", text)
         out(f"\n- Camel's start-up recorder (`camel.main.startupRecorder=logging`), slowest steps (full log: "

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 public final class Summary {
 
     public static final String DEFAULT_PACK = "cloudact";
-    /** Its own logger, kept at INFO whatever LOG_LEVEL says (log4j2.xml): the run's record is always written. */
+    /** Its own logger, kept at INFO whatever LOG_LEVEL says (runtime.LogSetup): the run's record is always written. */
     private static final Logger LOG = LoggerFactory.getLogger("summary");
 
     private Summary() {

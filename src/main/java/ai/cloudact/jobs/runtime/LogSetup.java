@@ -1,17 +1,42 @@
 package ai.cloudact.jobs.runtime;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
 
 /**
- * Chooses the log format, level and the labels every line carries, before the first logger exists
- * (log4j2.xml reads them as system properties). JSON for Cloud Logging on Cloud Run and Kubernetes
- * or with LOG_FORMAT=json; short text lines otherwise or with LOG_FORMAT=text, coloured only on a
- * terminal and without NO_COLOR. Values that do not check are replaced by the defaults here; the
- * settings check reports them (exit 2) once logging works.
+ * Sets up logging before the first line: SLF4J (the jobs, Camel and most libraries) is bound to the
+ * JDK's own java.util.logging (slf4j-jdk14), which the Google client libraries log to as well, so every
+ * line of the process goes the same way: one {@link ConsoleLines} handler on stdout, which the runtime
+ * filters for secrets (Redaction).
+ * <ul>
+ * <li>Format: JSON for Cloud Logging ({@link JsonLogFormat}) on Cloud Run and Kubernetes or with
+ * LOG_FORMAT=json; short text lines ({@link TextLogFormat}) otherwise or with LOG_FORMAT=text, coloured
+ * only on a terminal and without NO_COLOR.</li>
+ * <li>LOG_LEVEL (default INFO) sets the jobs' own level. Libraries that could print credentials at DEBUG
+ * (HTTP headers and wire, property resolution) stay at WARN whatever LOG_LEVEL says, or quieter.</li>
+ * <li>The SUMMARY line has its own logger at INFO: it is written at every LOG_LEVEL, OFF included.</li>
+ * </ul>
+ * Values that do not check are replaced by the defaults here; the settings check reports them (exit 2)
+ * once logging works. Why not Log4j, which this replaced: its configuration took 0.14 s of every start
+ * (bench/README.md).
  */
 final class LogSetup {
+
+    /** Loggers of libraries kept at WARN: their DEBUG and INFO lines may carry headers, URLs or noise. */
+    private static final List<String> LIBRARIES = List.of("org.apache.camel", "org.apache.hc", "org.quartz", "com.google",
+            "io.grpc", "io.github.resilience4j", "org.eclipse.jetty", "wiremock", "com.zaxxer.hikari", "org.h2", "io.vertx",
+            "io.netty", "io.micrometer", "org.postgresql");
 
     private LogSetup() {
     }
@@ -26,51 +51,60 @@ final class LogSetup {
         // a Cloud Run job sets CLOUD_RUN_JOB, a Cloud Run service (--serve) K_SERVICE
         boolean onPlatform = env.containsKey("CLOUD_RUN_JOB") || env.containsKey("K_SERVICE") || env.containsKey("KUBERNETES_SERVICE_HOST");
         boolean json = format.equals("json") || (onPlatform && !format.equals("text"));
-        System.setProperty("jobs.log.format", json ? "json" : "text");
         String level = (logLevel == null ? "INFO" : logLevel).trim().toUpperCase(Locale.ROOT);
         if (!level.matches("OFF|ERROR|WARN|INFO|DEBUG|TRACE|ALL")) {
             level = "INFO";
         }
-        System.setProperty("jobs.log.level", level);
-        // libraries stay at WARN (their DEBUG lines may carry headers), or quieter when LOG_LEVEL is
-        System.setProperty("jobs.log.level.libraries", level.equals("ERROR") || level.equals("OFF") ? level : "WARN");
-        boolean colour = System.console() != null && !env.containsKey("NO_COLOR") && !json;
-        System.setProperty("jobs.log.ansi.disabled", Boolean.toString(!colour));
-        System.setProperty("job.id", jobId == null ? "" : jobId);
-        System.setProperty("job.environment", environment);
-        System.setProperty("job.execution", env.getOrDefault("CLOUD_RUN_EXECUTION", env.getOrDefault("JOB_RUN_ID", "")));
-        System.setProperty("job.task.index", env.getOrDefault("CLOUD_RUN_TASK_INDEX", env.getOrDefault("JOB_COMPLETION_INDEX", "0")));
-        System.setProperty("job.task.attempt", env.getOrDefault("CLOUD_RUN_TASK_ATTEMPT", "0"));
-        // one trace per process run, so Cloud Logging groups a run's lines together
-        String traceId = UUID.randomUUID().toString().replace("-", "");
-        System.setProperty("job.trace", gcpProject == null ? traceId : "projects/" + gcpProject + "/traces/" + traceId);
+        String libraries = level.equals("ERROR") || level.equals("OFF") ? level : "WARN";
+        Formatter lineFormat;
+        if (json) {
+            Map<String, String> labels = new LinkedHashMap<>();
+            labels.put("job", jobId == null ? "" : jobId);
+            labels.put("environment", environment);
+            labels.put("execution", env.getOrDefault("CLOUD_RUN_EXECUTION", env.getOrDefault("JOB_RUN_ID", "")));
+            labels.put("task_index", env.getOrDefault("CLOUD_RUN_TASK_INDEX", env.getOrDefault("JOB_COMPLETION_INDEX", "0")));
+            labels.put("attempt", env.getOrDefault("CLOUD_RUN_TASK_ATTEMPT", "0"));
+            // one trace per process run, so Cloud Logging groups a run's lines together
+            String traceId = UUID.randomUUID().toString().replace("-", "");
+            lineFormat = new JsonLogFormat(labels, gcpProject == null ? traceId : "projects/" + gcpProject + "/traces/" + traceId);
+        } else {
+            lineFormat = new TextLogFormat(System.console() != null && !env.containsKey("NO_COLOR"));
+        }
+        install(level, libraries, lineFormat);
     }
 
     /**
-     * Runs {@code firstLogger}, the call that configures Log4j, with Jackson out of Log4j's sight.
-     * Log4j's YAML and JSON configuration factories each load and initialise Jackson's ObjectMapper (over
-     * 300 classes, before any job needs one) only to learn whether they could read a log4j2.yaml or
-     * log4j2.json; this project configures Log4j with log4j2.xml. The probe asks the thread's context
-     * class loader, so for this one call that is a loader which does not find Jackson; every other class
-     * comes from the application's loader as before. Saves every run about 4 MiB and 270 classes of
-     * its AOT cache (bench/README.md).
+     * Levels as a java.util.logging configuration (so that they hold for loggers made later, which the
+     * JDK keeps only weakly), then the one handler on the root logger. A -Djava.util.logging.config.file
+     * (profiling, say) keeps its own levels.
      */
-    static void configureWithoutJackson(Runnable firstLogger) {
-        Thread thread = Thread.currentThread();
-        ClassLoader loader = thread.getContextClassLoader();
-        thread.setContextClassLoader(new ClassLoader(loader) {
-            @Override
-            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-                if (name.startsWith("com.fasterxml.jackson.")) {
-                    throw new ClassNotFoundException(name + " (hidden from Log4j's configuration factories)");
-                }
-                return super.loadClass(name, resolve);
+    private static void install(String level, String libraries, Formatter lineFormat) {
+        LogManager manager = LogManager.getLogManager();
+        if (System.getProperty("java.util.logging.config.file") == null) {
+            StringBuilder levels = new StringBuilder("handlers=\n.level=").append(julLevel(level)).append('\n');
+            LIBRARIES.forEach(name -> levels.append(name).append(".level=").append(julLevel(libraries)).append('\n'));
+            levels.append("summary.level=INFO\n");
+            try {
+                manager.readConfiguration(new ByteArrayInputStream(levels.toString().getBytes(StandardCharsets.ISO_8859_1)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        });
-        try {
-            firstLogger.run();
-        } finally {
-            thread.setContextClassLoader(loader);
         }
+        Logger root = manager.getLogger("");
+        for (Handler handler : root.getHandlers()) {
+            root.removeHandler(handler);
+        }
+        root.addHandler(new ConsoleLines(lineFormat));
+    }
+
+    /** SLF4J's level names in java.util.logging's terms, as slf4j-jdk14 maps them. */
+    private static String julLevel(String slf4jLevel) {
+        return switch (slf4jLevel) {
+            case "ERROR" -> "SEVERE";
+            case "WARN" -> "WARNING";
+            case "DEBUG" -> "FINE";
+            case "TRACE" -> "FINEST";
+            default -> slf4jLevel; // OFF, INFO, ALL
+        };
     }
 }

@@ -48,7 +48,7 @@ public final class OneShot {
     private volatile String environmentName;
     private volatile String packName;
     private volatile RunPath path;
-    /** Null until the store is opened (not before: its class's logger must not start Log4j before LogSetup). */
+    /** Null until the store is opened (not before: its class's logger must not exist before LogSetup). */
     private volatile RunControl control;
     private volatile String shard;
     private Logger log;

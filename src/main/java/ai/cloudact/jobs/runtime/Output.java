@@ -21,10 +21,9 @@ public final class Output {
     private Output() {
     }
 
-    /** Configures logging now, not when the first line is written (after {@link #startLogging} and {@link #prepare}). */
+    /** Binds SLF4J now, not when the first line is written (after {@link #startLogging} and {@link #prepare}). */
     public static void configureLogging() {
-        LogSetup.configureWithoutJackson(() -> LoggerFactory.getLogger("runner").debug("runtime started: java {}, pid {}",
-                Runtime.version(), ProcessHandle.current().pid()));
+        LoggerFactory.getLogger("runner").debug("runtime started: java {}, pid {}", Runtime.version(), ProcessHandle.current().pid());
     }
 
     public static void prepare(Map<String, String> env) {
