@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import ai.cloudact.jobs.catalog.Job;
 import ai.cloudact.jobs.catalog.Locations;
+import ai.cloudact.jobs.http.JobsHttpComponent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -51,6 +52,9 @@ public final class CamelSetup {
         Main main = new Main();
         // no graceful-hangup hook: the runtime handles SIGTERM itself (summary, exit code)
         main.setShutdownStrategy(new SimpleMainShutdownStrategy());
+        // Camel's http and https components, with TLS set up at the first https connection only
+        main.bind("http", new JobsHttpComponent());
+        main.bind("https", new JobsHttpComponent());
         main.configure().withRoutesIncludePattern("classpath:shared/*.yaml,"
                 + jobs.stream().map(Job::location).collect(Collectors.joining(","))
                 + steps(jobs).stream().map(step -> "," + step).collect(Collectors.joining()));

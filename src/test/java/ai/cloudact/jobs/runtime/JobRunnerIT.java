@@ -218,6 +218,21 @@ class JobRunnerIT {
     }
 
     @Test
+    void aCookieThatTheApiSetsIsNeverSentBack() throws Exception {
+        api.stubFor(get(urlPathEqualTo("/admin/orgs")).atPriority(1)
+                .willReturn(okJson("{\"orgs\":[{\"org_slug\":\"acme\"},{\"org_slug\":\"hooli\"}]}")
+                        .withHeader("Set-Cookie", "session=from-the-list; Path=/")));
+        api.stubFor(post(urlPathEqualTo("/admin/orgs/acme/sync")).atPriority(1)
+                .willReturn(okJson("{}").withHeader("Set-Cookie", "session=from-acme; Path=/")));
+
+        JobProcess.Result result = run("org-sync-all", Map.of("ORG_SYNC_CONCURRENCY", "1"));
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        api.verify(2, postRequestedFor(urlPathMatching("/admin/orgs/.*/sync")));
+        api.verify(0, anyRequestedFor(anyUrl()).withHeader("Cookie", containing("session")));
+    }
+
+    @Test
     void quotaCleanupDeletesThroughTheBigQueryClient() throws Exception {
         JobProcess.Result result = run("quota-cleanup", Map.of("BIGQUERY_EMULATOR_HOST", api.baseUrl(),
                 "ENVIRONMENT", "prod"));
