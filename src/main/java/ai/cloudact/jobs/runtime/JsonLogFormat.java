@@ -2,6 +2,7 @@ package ai.cloudact.jobs.runtime;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Instant;
 import java.util.Map;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
@@ -11,7 +12,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 /**
  * One JSON object per line, in the fields Cloud Logging reads from a container's stdout
- * (cloud.google.com/logging/docs/structured-logging): {@code timestamp}, {@code severity},
+ * (cloud.google.com/logging/docs/structured-logging): {@code timestampSeconds} and {@code timestampNanos}, {@code severity},
  * {@code message}, {@code logging.googleapis.com/labels} (job, environment, execution, task index,
  * attempt), {@code logging.googleapis.com/trace} (one per process run, so a run's lines group
  * together) and {@code logging.googleapis.com/sourceLocation}; then {@code exception} (a stack trace,
@@ -40,8 +41,10 @@ final class JsonLogFormat extends Formatter {
 
     @Override
     public String format(LogRecord record) {
-        StringBuilder line = new StringBuilder(256).append("{\"timestamp\":\"").append(record.getInstant())
-                .append("\",\"severity\":\"").append(severity(record.getLevel())).append("\",\"message\":");
+        Instant time = record.getInstant();
+        StringBuilder line = new StringBuilder(256).append("{\"timestampSeconds\":").append(time.getEpochSecond())
+                .append(",\"timestampNanos\":").append(time.getNano())
+                .append(",\"severity\":\"").append(severity(record.getLevel())).append("\",\"message\":");
         string(line, String.valueOf(formatMessage(record))).append(runFields);
         if (record.getSourceClassName() != null) {
             line.append(",\"logging.googleapis.com/sourceLocation\":{\"function\":");

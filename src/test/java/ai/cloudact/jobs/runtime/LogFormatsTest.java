@@ -63,7 +63,8 @@ class LogFormatsTest {
         assertThat(line.substring(0, line.length() - 1)).doesNotContain("\n", "\r", "\u0000");
         JsonNode entry = JSON.readTree(line);
         assertThat(entry.path("message").asText()).isEqualTo(hostile);
-        assertThat(entry.path("timestamp").asText()).isEqualTo("2026-11-29T01:02:03.456Z");
+        assertThat(Instant.ofEpochSecond(entry.path("timestampSeconds").asLong(), entry.path("timestampNanos").asLong()))
+                .isEqualTo(Instant.parse("2026-11-29T01:02:03.456Z"));
         assertThat(entry.path("logging.googleapis.com/labels").path("job").asText()).isEqualTo("quota-reset");
         assertThat(entry.path("logging.googleapis.com/labels").path("execution").asText()).isEqualTo("exec-\"1\"");
         assertThat(entry.path("logging.googleapis.com/trace").asText()).isEqualTo("projects/p/traces/abc");
