@@ -52,7 +52,8 @@ public final class CamelSetup {
         Main main = new Main();
         // no graceful-hangup hook: the runtime handles SIGTERM itself (summary, exit code)
         main.setShutdownStrategy(new SimpleMainShutdownStrategy());
-        // Camel's http and https components, with TLS set up at the first https connection only
+        // Camel's http and https components, without their start-up costs: TLS set up at the first https
+        // connection only, no cookie specifications (JobsHttpComponent)
         main.bind("http", new JobsHttpComponent());
         main.bind("https", new JobsHttpComponent());
         main.configure().withRoutesIncludePattern("classpath:shared/*.yaml,"

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -27,15 +28,9 @@ final class JsonLogFormat extends Formatter {
     private final String runFields;
 
     JsonLogFormat(Map<String, String> labels, String trace) {
-        StringBuilder fields = new StringBuilder(",\"logging.googleapis.com/labels\":{");
-        labels.forEach((name, value) -> {
-            if (fields.charAt(fields.length() - 1) != '{') {
-                fields.append(',');
-            }
-            string(fields, name).append(':');
-            string(fields, value);
-        });
-        fields.append("},\"logging.googleapis.com/trace\":");
+        StringJoiner labelFields = new StringJoiner(",", ",\"logging.googleapis.com/labels\":{", "}");
+        labels.forEach((name, value) -> labelFields.add(string(string(new StringBuilder(), name).append(':'), value)));
+        StringBuilder fields = new StringBuilder(labelFields.toString()).append(",\"logging.googleapis.com/trace\":");
         this.runFields = string(fields, trace).toString();
     }
 
