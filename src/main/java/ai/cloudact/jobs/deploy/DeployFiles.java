@@ -187,6 +187,9 @@ public final class DeployFiles {
                 + "    spec:\n"
                 + indexed(job)
                 + "      backoffLimit: " + job.spec().getRetries() + "\n"
+                + "      # a failed pod is replaced only once it has exited (also implied by podFailurePolicy); the\n"
+                + "      # replacement, the same run (JOB_RUN_ID), waits for the dead pod's lease to expire, then runs\n"
+                + "      podReplacementPolicy: Failed\n"
                 + "      activeDeadlineSeconds: " + timeoutSeconds(job) * (job.spec().getRetries() + 1) + "\n"
                 + "      ttlSecondsAfterFinished: 259200\n"
                 + "      podFailurePolicy:\n"

@@ -36,6 +36,7 @@ public final class Run {
     private volatile Integer httpStatus;
     private volatile Shard shard;
     private volatile boolean retry;
+    private volatile boolean replacementPod;
     private volatile boolean waitsForLease;
 
     public Run(String jobId, String runKey) {
@@ -90,6 +91,21 @@ public final class Run {
 
     public boolean isRetryOfEarlierAttempt() {
         return retry;
+    }
+
+    /**
+     * This run is a pod of a Kubernetes Job that may replace a pod of the same run that failed, its
+     * lease left held. Kubernetes may also, rarely, run two pods of a Job at once, so that lease is
+     * not taken over: this run waits for it to expire (a dead pod's does within LEASE_TTL) and then
+     * runs; a holder that keeps renewing it is a live twin doing the work, and one that has freed it
+     * has done the run: this run is SKIPPED.
+     */
+    public void mayReplaceFailedPod() {
+        this.replacementPod = true;
+    }
+
+    public boolean mayBeReplacementPod() {
+        return replacementPod;
     }
 
     /**

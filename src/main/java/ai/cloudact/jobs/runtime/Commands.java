@@ -156,6 +156,8 @@ public final class Commands {
               CLOUD_RUN_EXECUTION, JOB_RUN_ID                   the execution in the run key, the logs and the history
                                                                 (JOB_RUN_ID: the Kubernetes Job's name, from the generated manifests)
               CLOUD_RUN_TASK_ATTEMPT                            above 0: a retry of the task, which takes over its last attempt's lease
+              JOB_RUN_ID (with retries)                         a pod that may replace a failed pod of the same Job: waits for its
+                                                                lease to expire (a live twin's, or a run already done: SKIPPED)
               HOSTNAME                                          the lease holder and history host (on Kubernetes, the pod: its
                                                                 execution in the history is "pod HOSTNAME")
               NO_COLOR                                          set: no colour in a terminal's log lines

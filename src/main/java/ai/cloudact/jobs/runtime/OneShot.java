@@ -118,6 +118,8 @@ public final class OneShot {
         run.identify(job.id(), RunKey.of(job, env, started));
         if (RunKey.isLaterCloudRunAttempt(env)) {
             run.retryOfEarlierAttempt(); // Cloud Run starts a task's next attempt only once the last one has exited
+        } else if (RunKey.isKubernetesJobPod(env) && job.spec().getRetries() > 0) {
+            run.mayReplaceFailedPod(); // a Job with retries replaces a pod that failed (a Job without, never)
         }
         shard = shardOf(job);
         Duration deadline = Durations.parse(Optional.ofNullable(settings.value(Settings.JOB_TIMEOUT))

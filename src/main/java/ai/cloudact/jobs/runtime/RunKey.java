@@ -39,6 +39,15 @@ public final class RunKey {
         return execution != null && !execution.isBlank() && attempt.matches("\\d{1,6}") && Integer.parseInt(attempt) > 0;
     }
 
+    /**
+     * A pod of a Kubernetes Job of the generated manifests (JOB_RUN_ID, the Job's name): it cannot tell
+     * whether it replaces a pod of the same Job that failed, or (rarely) runs beside another live one.
+     */
+    static boolean isKubernetesJobPod(Map<String, String> env) {
+        String kubernetesJob = env.get("JOB_RUN_ID");
+        return kubernetesJob != null && !kubernetesJob.isBlank() && !isLaterCloudRunAttempt(env);
+    }
+
     /** The identity of the run of one firing of the job's schedule, whichever process or trigger runs it. */
     public static String ofSlot(Job job, Instant slot) {
         return job.id() + ":" + slot;

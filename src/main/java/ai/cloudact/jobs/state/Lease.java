@@ -55,12 +55,28 @@ public final class Lease {
      * @param taken          whether this run holds it now
      * @param holder         when not taken: who holds it; when taken over: the run that held it
      * @param earlierAttempt taken over from a live lease of an earlier attempt of the same run
+     * @param sameRun        not taken: the live holder is the same run
+     * @param doneBy         not taken: the same run already succeeded, in this run (id); else null
      */
-    public record Attempt(boolean taken, Optional<Holder> holder, boolean earlierAttempt) {
+    public record Attempt(boolean taken, Optional<Holder> holder, boolean earlierAttempt, boolean sameRun, String doneBy) {
 
         public Attempt(boolean taken, Optional<Holder> holder) {
-            this(taken, holder, false);
+            this(taken, holder, false, false, null);
         }
+    }
+
+    /**
+     * A run that may be a platform's retry of the same run, whose earlier attempt may have left its
+     * lease held.
+     *
+     * @param runKey        the run's key, as the history stores it
+     * @param earlierExited the platform starts a retry only once the earlier attempt has exited (Cloud
+     *                      Run): the same run's live lease is that dead attempt's, taken over at once.
+     *                      Otherwise (a pod of a Kubernetes Job, which may, rarely, run two pods of one
+     *                      Job at once) the same run's live lease is never taken over, only its expiry,
+     *                      and nothing is taken once the same run has succeeded.
+     */
+    public record SameRun(String runKey, boolean earlierExited) {
     }
 
     /** Takes the lease for {@code me} until {@code me.until()} unless a live holder has it. */
@@ -69,25 +85,32 @@ public final class Lease {
     }
 
     /**
-     * Takes the lease for {@code me} until {@code me.until()} unless a live holder has it. A live holder
-     * whose run has the same run key ({@code runKey}, from the history) is an earlier attempt of this
-     * very run, which the platform only starts again once that attempt has exited: Cloud Run retrying a
-     * task whose container died ({@code runKey} is given only for such a retry). Its lease is taken over
-     * at once, not left to block the retry until it expires.
+     * Takes the lease for {@code me} until {@code me.until()} unless a live holder has it. With
+     * {@code sameRun}, a live holder of the same run (its key from the history) is an earlier attempt of
+     * this very run: Cloud Run retrying a task whose container died (taken over at once), or a pod of
+     * the same Kubernetes Job (refused, {@link Attempt#sameRun()}: the caller waits for the lease).
      */
-    static Attempt acquire(Connection connection, Key key, Holder me, String runKey, Instant now) throws SQLException {
+    static Attempt acquire(Connection connection, Key key, Holder me, SameRun sameRun, Instant now) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try {
             Optional<Holder> current = lockHolder(connection, key);
+            boolean live = current.isPresent() && current.get().until().isAfter(now);
+            // a twin pod whose run another pod has done meanwhile (its end wrote the history, then freed the lease)
+            String done = !live && sameRun != null && !sameRun.earlierExited() ? succeeded(connection, sameRun.runKey()) : null;
             Attempt attempt;
-            if (current.isPresent() && current.get().until().isAfter(now)) {
-                if (runKey != null && !current.get().runId().equals(me.runId()) && runKey.equals(runKeyOf(connection, current.get().runId()))) {
+            if (live) {
+                Holder holder = current.get();
+                boolean same = sameRun != null && !holder.runId().equals(me.runId())
+                        && sameRun.runKey().equals(runKeyOf(connection, holder.runId()));
+                if (same && sameRun.earlierExited()) {
                     update(connection, key, me);
-                    attempt = new Attempt(true, current, true);
+                    attempt = new Attempt(true, current, true, false, null);
                 } else {
-                    attempt = new Attempt(false, current);
+                    attempt = new Attempt(false, current, false, same, null);
                 }
+            } else if (done != null) {
+                attempt = new Attempt(false, Optional.empty(), false, false, done);
             } else if (current.isPresent()) {
                 update(connection, key, me);
                 attempt = new Attempt(true, current);
@@ -148,6 +171,19 @@ public final class Lease {
             delete.setQueryTimeout(Sql.QUERY_TIMEOUT_SECONDS);
             Sql.setTime(delete, 1, before);
             return delete.executeUpdate();
+        }
+    }
+
+    /** A run of this run key that ended in SUCCESS (its id), or null. */
+    private static String succeeded(Connection connection, String runKey) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT run_id FROM run_history WHERE run_key = ? AND outcome = 'SUCCESS' AND ended_at IS NOT NULL")) {
+            query.setQueryTimeout(Sql.QUERY_TIMEOUT_SECONDS);
+            query.setMaxRows(1);
+            query.setString(1, runKey);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
         }
     }
 

@@ -65,7 +65,11 @@ public final class RunControl implements AutoCloseable {
      *
      * @param outcome SKIPPED or FAILED
      */
-    public record Refusal(Outcome outcome, String reason) {
+    public record Refusal(Outcome outcome, String reason, boolean bySameRun) {
+
+        public Refusal(Outcome outcome, String reason) {
+            this(outcome, reason, false);
+        }
     }
 
     private RunControl(StateStore store, Duration ttl, OverlapPolicy policy, Duration retention, String host, String execution) {
@@ -108,19 +112,24 @@ public final class RunControl implements AutoCloseable {
      */
     public Optional<Refusal> begin(Run run, String pack, String environment, String shard, Instant started) {
         Optional<Refusal> refused = tryBegin(run, pack, environment, shard, started);
-        if (refused.isEmpty() || !run.waitsForLease()) {
+        // a pod that may replace a failed pod of the same run waits for that pod's lease to expire
+        if (refused.isEmpty() || !(run.waitsForLease() || refused.get().bySameRun())) {
             return refused;
         }
         // the holder ends and releases it, or stops renewing and it expires: either within this
         Instant giveUp = Instant.now().plus(ttl).plus(renewEvery());
         LOG.info("Job {}: waiting for the lease, at most until {}, before running ({})", run.jobId(), time(giveUp),
                 refused.get().reason());
-        while (refused.isPresent() && Instant.now().isBefore(giveUp) && !closed && !run.hasEnded()) {
+        while (refused.isPresent() && (run.waitsForLease() || refused.get().bySameRun()) && Instant.now().isBefore(giveUp)
+                && !closed && !run.hasEnded()) {
             try {
                 Thread.sleep(LEASE_POLL.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return refused;
+            }
+            if (run.hasEnded()) {
+                return refused; // a signal or the deadline while it slept: take nothing
             }
             refused = tryBegin(run, pack, environment, shard, started);
         }
@@ -136,10 +145,13 @@ public final class RunControl implements AutoCloseable {
         Lease.Holder me = new Lease.Holder(run.id(), origin.host(), origin.execution(), started, now.plus(ttl));
         try (Connection connection = store.connection()) {
             if (key != null) {
-                Lease.Attempt attempt = Lease.acquire(connection, key, me,
-                        run.isRetryOfEarlierAttempt() ? Sql.fit(run.runKey(), History.RUN_KEY_SIZE) : null, now);
+                Lease.Attempt attempt = Lease.acquire(connection, key, me, sameRun(run), now);
+                if (attempt.doneBy() != null) {
+                    return Optional.of(new Refusal(Outcome.SKIPPED, "already done: this same run (" + run.runKey()
+                            + ") succeeded in run " + attempt.doneBy()));
+                }
                 if (!attempt.taken()) {
-                    return Optional.of(refusal(attempt.holder()));
+                    return Optional.of(refusal(attempt.holder(), attempt.sameRun()));
                 }
                 attempt.holder().ifPresent(previous -> tookOver(run, key, previous, attempt.earlierAttempt()));
             }
@@ -248,6 +260,19 @@ public final class RunControl implements AutoCloseable {
         return ttl.dividedBy(3);
     }
 
+    /**
+     * How this run treats a live lease of the same run: Cloud Run's retry takes it over at once (its
+     * earlier attempt has exited); a pod of a Kubernetes Job waits for it (it may be a live twin's);
+     * any other run is refused as by any other run.
+     */
+    private static Lease.SameRun sameRun(Run run) {
+        String runKey = Sql.fit(run.runKey(), History.RUN_KEY_SIZE);
+        if (run.isRetryOfEarlierAttempt()) {
+            return new Lease.SameRun(runKey, true);
+        }
+        return run.mayBeReplacementPod() ? new Lease.SameRun(runKey, false) : null;
+    }
+
     private boolean usable() {
         return store != null && !degraded.get();
     }
@@ -293,10 +318,15 @@ public final class RunControl implements AutoCloseable {
         }
     }
 
-    private Refusal refusal(Optional<Lease.Holder> holder) {
+    /**
+     * Refused by a live holder: as OVERLAP_POLICY says, except for a holder of this same run (a twin pod
+     * of one Kubernetes Job), which is doing this run's work: SKIPPED, as a failure would make the Job
+     * retry, and at its backoff limit end the pod that works.
+     */
+    private Refusal refusal(Optional<Lease.Holder> holder, boolean bySameRun) {
         String reason = "already running: " + holder.map(h -> h.owner() + " since " + time(h.since()) + ", lease until "
-                + time(h.until())).orElse("another run holds the lease");
-        return new Refusal(policy == OverlapPolicy.FAIL ? Outcome.FAILED : Outcome.SKIPPED, reason);
+                + time(h.until())).orElse("another run holds the lease") + (bySameRun ? " (this same run)" : "");
+        return new Refusal(policy == OverlapPolicy.FAIL && !bySameRun ? Outcome.FAILED : Outcome.SKIPPED, reason, bySameRun);
     }
 
     private Optional<Refusal> failedToBegin(Exception e) {

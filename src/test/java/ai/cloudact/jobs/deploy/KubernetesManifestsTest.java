@@ -91,6 +91,8 @@ class KubernetesManifestsTest {
         assertThat(run.getBackoffLimit()).as(as).isEqualTo(job.spec().getRetries());
         assertThat(run.getActiveDeadlineSeconds()).as(as).isEqualTo(DeployFiles.timeoutSeconds(job) * (job.spec().getRetries() + 1));
         assertThat(run.getTtlSecondsAfterFinished()).as(as).isPositive();
+        assertThat(run.getPodReplacementPolicy()).as(as + " a replacement pod takes the dead pod's lease over: only once it exited")
+                .isEqualTo("Failed");
         V1PodFailurePolicyRule rule = run.getPodFailurePolicy().getRules().get(0);
         assertThat(rule.getAction()).as(as + " exit code 2 fails the Job at once").isEqualTo("FailJob");
         assertThat(rule.getOnExitCodes().getContainerName()).isEqualTo("job");

@@ -57,6 +57,7 @@ class PackManifestsTest {
             assertThat(cronJob.getSpec().getSchedule()).as(as).isEqualTo(job.isManual() ? DeployFiles.NEVER : job.schedule().unixCron());
             assertThat(cronJob.getSpec().getTimeZone()).as(as).isEqualTo(DeployFiles.timeZone(job));
             assertThat(cronJob.getSpec().getConcurrencyPolicy()).as(as).isEqualTo("Forbid");
+            assertThat(cronJob.getSpec().getJobTemplate().getSpec().getPodReplacementPolicy()).as(as).isEqualTo("Failed");
             var pod = cronJob.getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
             assertThat(pod.getServiceAccountName()).as(as).isEqualTo(name + "-jobs");
             V1Container container = pod.getContainers().get(0);

@@ -103,6 +103,7 @@ class RoutesDeployTest {
                 assertThat(cronJob.getSpec().getSchedule()).as(as + ": the file's cron").isEqualTo(schedule[0]);
                 assertThat(cronJob.getSpec().getTimeZone()).as(as + ": the file's zone").isEqualTo(schedule[1]);
                 assertThat(cronJob.getSpec().getSuspend()).as(as).isFalse();
+                assertThat(cronJob.getSpec().getJobTemplate().getSpec().getPodReplacementPolicy()).as(as).isEqualTo("Failed");
                 assertThat(container.getImage()).isEqualTo(PackDeploy.of(Pack.load(Pack.DEFAULT),
                         ai.cloudact.jobs.run.Environment.parse(environment)).image());
                 assertThat(container.getEnv()).as(as).anySatisfy(e -> {

@@ -53,6 +53,7 @@ class ShardedDeployTest {
         assertThat(sharded.getCompletionMode()).isEqualTo("Indexed");
         assertThat(sharded.getCompletions()).isEqualTo(4);
         assertThat(sharded.getParallelism()).isEqualTo(4);
+        assertThat(sharded.getPodReplacementPolicy()).as("an index's pod is replaced only once it has exited").isEqualTo("Failed");
         assertThat(sharded.getTemplate().getSpec().getContainers().get(0).getEnv())
                 .anySatisfy(env -> {
                     assertThat(env.getName()).isEqualTo("TASK_COUNT");

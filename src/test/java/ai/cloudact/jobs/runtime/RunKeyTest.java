@@ -32,6 +32,10 @@ class RunKeyTest {
                 .isEqualTo("reconcile:cloudact-daily-reconcile-29384");
         assertThat(RunKey.of(RECONCILE, Map.of("JOB_RUN_ID", "cloudact-daily-reconcile-29384", "JOB_COMPLETION_INDEX", "3"), NOW))
                 .isEqualTo("reconcile:cloudact-daily-reconcile-29384:3");
+        // any pod of a Job may replace one of the same run that failed
+        assertThat(RunKey.isKubernetesJobPod(Map.of("JOB_RUN_ID", "cloudact-daily-reconcile-29384"))).isTrue();
+        assertThat(RunKey.isKubernetesJobPod(Map.of("JOB_RUN_ID", " "))).isFalse();
+        assertThat(RunKey.isKubernetesJobPod(Map.of())).as("a run outside both platforms").isFalse();
     }
 
     @Test

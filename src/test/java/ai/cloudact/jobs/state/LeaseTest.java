@@ -81,6 +81,51 @@ class LeaseTest {
         }
     }
 
+    /**
+     * A live lease of the same run (run key) as a retry's: Cloud Run's retry takes it at once; a pod of a
+     * Kubernetes Job is refused (it waits: the holder may be a live twin) until it expires, and takes
+     * nothing once its run has succeeded; another run's lease is refused as always.
+     */
+    @ParameterizedTest
+    @MethodSource("ai.cloudact.jobs.state.Stores#both")
+    void aLiveLeaseOfTheSameRunIsTakenOverAsTheRetrySays(String kind) throws Exception {
+        try (StateStore store = Stores.open(kind); Connection connection = store.connection()) {
+            History.Origin origin = new History.Origin("host-a", "pod a");
+            History.start(connection, "a", "quota-reset", "cloudact", "prod", "quota-reset:job-1", null, T0, T0.plus(TTL), origin);
+            assertThat(Lease.acquire(connection, KEY, holder("a", T0), T0).taken()).isTrue();
+            Instant now = T0.plusSeconds(60);
+            Lease.Attempt other = Lease.acquire(connection, KEY, holder("b", now), new Lease.SameRun("quota-reset:job-2", false), now);
+            assertThat(other.taken()).isFalse();
+            assertThat(other.sameRun()).isFalse();
+
+            Lease.SameRun pod = new Lease.SameRun("quota-reset:job-1", false);
+            Lease.Attempt live = Lease.acquire(connection, KEY, holder("c", now), pod, now);
+            assertThat(live.taken()).as("a live lease of its own run: maybe a live twin's").isFalse();
+            assertThat(live.sameRun()).isTrue();
+            assertThat(live.holder()).map(Lease.Holder::runId).contains("a");
+
+            Instant expired = T0.plus(TTL).plusSeconds(1);
+            Lease.Attempt replaced = Lease.acquire(connection, KEY, holder("c", expired), pod, expired);
+            assertThat(replaced.taken()).as("the dead pod's lease, expired").isTrue();
+            assertThat(replaced.holder()).map(Lease.Holder::runId).contains("a");
+
+            History.start(connection, "c", "quota-reset", "cloudact", "prod", "quota-reset:job-1", null, expired, expired.plus(TTL), origin);
+            Lease.Attempt cloudRun = Lease.acquire(connection, KEY, holder("d", expired), new Lease.SameRun("quota-reset:job-1", true), expired);
+            assertThat(cloudRun.taken()).as("Cloud Run's retry: at once").isTrue();
+            assertThat(cloudRun.earlierAttempt()).isTrue();
+
+            History.start(connection, "d", "quota-reset", "cloudact", "prod", "quota-reset:job-1", null, expired, expired.plus(TTL), origin);
+            History.end(connection, "d", ai.cloudact.jobs.run.RunRecord.of(new ai.cloudact.jobs.run.Run("quota-reset", "quota-reset:job-1"), "cloudact", "prod", expired,
+                    ai.cloudact.jobs.run.Outcome.SUCCESS, null, null, null), expired.plusSeconds(5), origin);
+            Lease.release(connection, KEY, "d");
+            Lease.Attempt twin = Lease.acquire(connection, KEY, holder("e", expired.plusSeconds(6)), pod, expired.plusSeconds(6));
+            assertThat(twin.taken()).as("its run is done").isFalse();
+            assertThat(twin.doneBy()).isEqualTo("d");
+            assertThat(Lease.acquire(connection, KEY, holder("f", expired.plusSeconds(6)), expired.plusSeconds(6)).taken())
+                    .as("the next run of the job").isTrue();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("ai.cloudact.jobs.state.Stores#both")
     void ofManyRunsTryingAtOnceExactlyOneGetsTheLease(String kind) throws Exception {

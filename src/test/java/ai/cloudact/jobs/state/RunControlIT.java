@@ -220,6 +220,84 @@ class RunControlIT {
         first.finish();
     }
 
+    /**
+     * A Kubernetes Job replaces a pod that failed, here one killed while it held the lease: the
+     * replacement, the same run (JOB_RUN_ID), waits for the dead pod's lease to expire and runs. Before,
+     * it was SKIPPED with exit 0, and the Job completed without the work. A pod of another Job of the
+     * same CronJob is refused at once.
+     */
+    @Test
+    void aKubernetesJobsReplacementOfAKilledPodWaitsForItsLeaseAndRuns() throws Exception {
+        holdTheFirstAnswer(); // the first pod is killed while waiting for it
+        Map<String, String> firstPod = env("KUBERNETES_SERVICE_HOST", "10.96.0.1", "LOG_FORMAT", "text", "LEASE_TTL", "12s",
+                "JOB_RUN_ID", "cloudact-daily-quota-reset-29413440", "HOSTNAME", "cloudact-daily-quota-reset-29413440-7xk2p");
+        JobProcess.Started first = JobProcess.start(firstPod);
+        awaitHeldCall();
+
+        JobProcess.Result otherJob = JobProcess.run(env("KUBERNETES_SERVICE_HOST", "10.96.0.1", "LOG_FORMAT", "text", "LEASE_TTL", "12s",
+                "JOB_RUN_ID", "cloudact-daily-quota-reset-29414880", "HOSTNAME", "cloudact-daily-quota-reset-29414880-q9w4z"));
+        assertThat(otherJob.exitCode()).as(otherJob.output()).isZero();
+        assertThat(summary(otherJob.output())).as("another Job is another run: refused at once while the lease is live")
+                .contains("outcome=SKIPPED", "already running: pod cloudact-daily-quota-reset-29413440-7xk2p on")
+                .doesNotContain("this same run");
+        assertThat(otherJob.output()).doesNotContain("waiting for the lease");
+
+        first.kill();
+        Map<String, String> replacement = new HashMap<>(firstPod);
+        replacement.put("HOSTNAME", "cloudact-daily-quota-reset-29413440-b5mzt");
+        JobProcess.Result retry = JobProcess.run(replacement);
+        assertThat(retry.exitCode()).as(retry.output()).isZero();
+        assertThat(summary(retry.output())).contains("outcome=SUCCESS");
+        assertThat(retry.output()).contains("waiting for the lease")
+                .containsPattern("Took over the lease of quota-reset \\(pack cloudact\\): it was held by pod"
+                        + " cloudact-daily-quota-reset-29413440-7xk2p on \\S+ since .* and expired at");
+        assertThat(requests()).as("answered calls: the replacement's (the killed pod's call is still held)").isEqualTo(1);
+        assertThat(leaseExpiry()).as("the replacement gave the lease up at its end").isEmpty();
+        first.finish();
+    }
+
+    /**
+     * Kubernetes may, rarely, run two pods of one Job at once. The second, the same run, is never let in
+     * while the first holds the lease: it waits, and is SKIPPED, when the first ends its run (which it
+     * sees as done) or, if the first keeps renewing, after a TTL and a renewal period. The work is done
+     * once.
+     */
+    @Test
+    void aSecondLivePodOfTheSameKubernetesJobNeverRunsTheJobAgain() throws Exception {
+        holdTheFirstAnswer();
+        Map<String, String> pod = env("KUBERNETES_SERVICE_HOST", "10.96.0.1", "LOG_FORMAT", "text", "LEASE_TTL", "12s",
+                "JOB_RUN_ID", "cloudact-daily-quota-reset-29413440", "HOSTNAME", "cloudact-daily-quota-reset-29413440-7xk2p");
+        JobProcess.Started first = JobProcess.start(pod);
+        awaitHeldCall();
+
+        Map<String, String> twin = new HashMap<>(pod);
+        twin.put("HOSTNAME", "cloudact-daily-quota-reset-29413440-b5mzt");
+        JobProcess.Result kept = JobProcess.run(twin);
+        assertThat(kept.exitCode()).as(kept.output()).isZero();
+        assertThat(kept.output()).contains("waiting for the lease");
+        assertThat(summary(kept.output())).as("the first pod kept renewing").contains("outcome=SKIPPED",
+                "already running: pod cloudact-daily-quota-reset-29413440-7xk2p on", "(this same run)");
+        assertThat(requests()).as("answered calls: none (the first pod's is still held)").isZero();
+
+        twin.put("HOSTNAME", "cloudact-daily-quota-reset-29413440-z8k4d");
+        twin.put("OVERLAP_POLICY", "fail"); // a twin is SKIPPED whatever the policy: a failure would make the Job retry
+        JobProcess.Started third = JobProcess.start(twin);
+        long until = System.currentTimeMillis() + 60_000;
+        while (!third.outputSoFar().contains("waiting for the lease") && System.currentTimeMillis() < until) {
+            Thread.sleep(50);
+        }
+        GATE.open();
+        JobProcess.Result firstResult = first.finish();
+        assertThat(firstResult.exitCode()).as(firstResult.output()).isZero();
+        assertThat(summary(firstResult.output())).contains("outcome=SUCCESS");
+        JobProcess.Result thirdResult = third.finish();
+        assertThat(thirdResult.exitCode()).as(thirdResult.output()).isZero();
+        assertThat(summary(thirdResult.output())).as("the run is done by the first pod")
+                .contains("outcome=SKIPPED", "already done: this same run (quota-reset:cloudact-daily-quota-reset-29413440)"
+                        + " succeeded in run");
+        assertThat(requests()).as("the job's call, made once").isEqualTo(1);
+    }
+
     @Test
     void aRunLongerThanTheTtlKeepsItsLease() throws Exception {
         holdTheFirstAnswer();
