@@ -17,7 +17,7 @@ import org.apache.camel.Processor;
  */
 public class IdempotencyKeys implements Processor {
 
-    public static final String HEADER = "Idempotency-Key";
+    private static final String HEADER = "Idempotency-Key";
 
     @Override
     public void process(Exchange exchange) {

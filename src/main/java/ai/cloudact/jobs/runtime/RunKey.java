@@ -45,7 +45,7 @@ public final class RunKey {
      */
     static boolean isKubernetesJobPod(Map<String, String> env) {
         String kubernetesJob = env.get("JOB_RUN_ID");
-        return kubernetesJob != null && !kubernetesJob.isBlank() && !isLaterCloudRunAttempt(env);
+        return kubernetesJob != null && !kubernetesJob.isBlank();
     }
 
     /** The identity of the run of one firing of the job's schedule, whichever process or trigger runs it. */

@@ -112,16 +112,14 @@ public final class RunControl implements AutoCloseable {
      */
     public Optional<Refusal> begin(Run run, String pack, String environment, String shard, Instant started) {
         Optional<Refusal> refused = tryBegin(run, pack, environment, shard, started);
-        // a pod that may replace a failed pod of the same run waits for that pod's lease to expire
-        if (refused.isEmpty() || !(run.waitsForLease() || refused.get().bySameRun())) {
+        if (!waits(run, refused)) {
             return refused;
         }
         // the holder ends and releases it, or stops renewing and it expires: either within this
         Instant giveUp = Instant.now().plus(ttl).plus(renewEvery());
         LOG.info("Job {}: waiting for the lease, at most until {}, before running ({})", run.jobId(), time(giveUp),
                 refused.get().reason());
-        while (refused.isPresent() && (run.waitsForLease() || refused.get().bySameRun()) && Instant.now().isBefore(giveUp)
-                && !closed && !run.hasEnded()) {
+        while (waits(run, refused) && Instant.now().isBefore(giveUp) && !closed && !run.hasEnded()) {
             try {
                 Thread.sleep(LEASE_POLL.toMillis());
             } catch (InterruptedException e) {
@@ -134,6 +132,14 @@ public final class RunControl implements AutoCloseable {
             refused = tryBegin(run, pack, environment, shard, started);
         }
         return refused;
+    }
+
+    /**
+     * Whether a refused run waits for the lease: a recovered firing that must run, or a pod that may
+     * replace a failed pod of the same run (it waits for that pod's lease to expire).
+     */
+    private static boolean waits(Run run, Optional<Refusal> refused) {
+        return refused.isPresent() && (run.waitsForLease() || refused.get().bySameRun());
     }
 
     private Optional<Refusal> tryBegin(Run run, String pack, String environment, String shard, Instant started) {
