@@ -114,7 +114,11 @@ class ServeTickIT {
         assertThat(runs.values()).as("no firing ran twice: %s", runs).allSatisfy(count -> assertThat(count).isEqualTo(1));
         int executed = answers.stream().mapToInt(answer -> answer.get("executed").asInt()).sum();
         int succeeded = answers.stream().mapToInt(answer -> answer.get("succeeded").asInt()).sum();
-        assertThat(executed).as("the runs the ticks report are the runs the API saw").isEqualTo(runs.size()).isEqualTo(succeeded);
+        int skipped = answers.stream().mapToInt(answer -> answer.get("skipped").asInt()).sum();
+        assertThat(succeeded).as("the runs the ticks report as done are the runs the API saw").isEqualTo(runs.size());
+        // a run slower than the 2 s period (a loaded machine) still holds the lease when the next firing
+        // starts: that run is SKIPPED, never run beside it (every-2s has no misfire policy to skip by)
+        assertThat(executed).as("every run a tick started succeeded or was SKIPPED by the lease").isEqualTo(succeeded + skipped);
         assertThat(executed).as("12 s of a job firing every 2 s").isGreaterThanOrEqualTo(4);
         assertThat(answers).allSatisfy(answer -> {
             assertThat(answer.get("checked").asInt()).isEqualTo(1);
