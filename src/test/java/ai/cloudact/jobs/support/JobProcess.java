@@ -147,7 +147,7 @@ public final class JobProcess {
                 .filter(entry -> entry.contains("wiremock-standalone")).findFirst()
                 .orElseThrow(() -> new AssertionError("wiremock-standalone is not on the test class path"));
         String classPath = String.join(File.pathSeparator, Path.of("target", "classes").toString(),
-                Path.of("target", "test-classes").toString(), Path.of("target", "lib", "*").toString(), wireMock);
+                Path.of("target", "test-classes").toString(), Path.of("target", "lib", "dependencies.jar").toString(), wireMock);
         List<String> command = new ArrayList<>(List.of(javaBinary()));
         command.addAll(fastStart("sandbox", classPath, "-cp", classPath, "ai.cloudact.jobs.Launcher"));
         command.addAll(List.of("-cp", classPath, "ai.cloudact.jobs.Launcher"));
