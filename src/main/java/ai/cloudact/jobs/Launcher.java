@@ -38,6 +38,9 @@ public final class Launcher {
         }
         boolean oneShot = args.isEmpty();
         boolean serve = !oneShot && args.get(0).equals("--serve");
+        if (oneShot) {
+            OneShot.prepareInBackground();
+        }
         // first of all: a signal from now on has its summary line (or, serving, a graceful stop); then no
         // secret leaves the process
         Output.startLogging(env, new Settings(env));

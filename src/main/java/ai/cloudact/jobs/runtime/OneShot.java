@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import ai.cloudact.jobs.catalog.Job;
 import ai.cloudact.jobs.catalog.JobCatalog;
 import ai.cloudact.jobs.catalog.Pack;
+import ai.cloudact.jobs.catalog.Schedule;
 import ai.cloudact.jobs.http.FailureReport;
 import ai.cloudact.jobs.run.ConfigurationException;
 import ai.cloudact.jobs.run.Environment;
@@ -60,6 +61,23 @@ public final class OneShot {
         this.run = new Run(requested == null ? "-" : requested, "-");
         this.environmentName = Optional.ofNullable(settings.value(Settings.ENVIRONMENT)).orElse("local");
         this.packName = Optional.ofNullable(settings.value(Settings.PACK)).orElse(Pack.DEFAULT);
+    }
+
+    /**
+     * Before logging is set up: starts reading a cron for the first time on another thread (the run key
+     * needs the job's schedule slot, after logging and the job file), so that with a second core the
+     * two overlap; with one core it costs nothing more.
+     */
+    public static void prepareInBackground() {
+        Thread thread = new Thread(() -> {
+            try {
+                Schedule.prepare();
+            } catch (RuntimeException | LinkageError e) {
+                // the run reads its cron itself, and says what is wrong
+            }
+        }, "prepare-schedule");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** Before anything else: a signal from now on ends the run with its summary. */
