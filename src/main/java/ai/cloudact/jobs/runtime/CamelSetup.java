@@ -8,6 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import ai.cloudact.jobs.catalog.Job;
 import ai.cloudact.jobs.catalog.Locations;
@@ -33,6 +34,7 @@ import org.apache.camel.model.RouteDefinition;
  */
 public final class CamelSetup {
 
+    private static final String SHARED = "classpath:shared/";
     private static final String STEPS = "classpath:steps/";
     private static final Pattern DIRECT = Pattern.compile("direct:([A-Za-z0-9-]+)");
 
@@ -56,9 +58,10 @@ public final class CamelSetup {
         // connection only, no cookie specifications (JobsHttpComponent)
         main.bind("http", new JobsHttpComponent());
         main.bind("https", new JobsHttpComponent());
-        main.configure().withRoutesIncludePattern("classpath:shared/*.yaml,"
-                + jobs.stream().map(Job::location).collect(Collectors.joining(","))
-                + steps(jobs).stream().map(step -> "," + step).collect(Collectors.joining()));
+        // each file by its name: Camel resolves a wildcard (shared/*.yaml) by reading the whole jar that
+        // holds the directory, entry by entry (0.015 s of every start)
+        main.configure().withRoutesIncludePattern(Stream.of(shared(), jobs.stream().map(Job::location), steps(jobs).stream())
+                .flatMap(locations -> locations).collect(Collectors.joining(",")));
         Settings.defaults().forEach(main::addInitialProperty);
         properties.forEach(main::addOverrideProperty);
         main.addMainListener(new MainListenerSupport() {
@@ -74,6 +77,11 @@ public final class CamelSetup {
             }
         });
         return main;
+    }
+
+    /** The shared configuration every job loads: the YAML files in {@code shared/}. */
+    private static Stream<String> shared() {
+        return Locations.list(SHARED).stream().filter(name -> name.endsWith(".yaml")).map(name -> SHARED + name);
     }
 
     /**
