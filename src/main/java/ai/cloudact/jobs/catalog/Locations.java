@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -49,8 +51,16 @@ public final class Locations {
         }
     }
 
-    /** The file names (not paths) directly in a class-path or file directory, sorted; empty when it does not exist. */
+    /**
+     * The file names (not paths) directly in a file directory, or in a class-path directory on every
+     * root of the class path that has it (as Camel's {@code classpath:dir/*.yaml} finds them), sorted,
+     * each once; empty when it does not exist.
+     */
     public static List<String> list(String directory) {
+        return list(directory, Locations.class.getClassLoader());
+    }
+
+    static List<String> list(String directory, ClassLoader classPath) {
         try {
             if (directory.startsWith("file:")) {
                 Path dir = Path.of(directory.substring("file:".length()));
@@ -63,33 +73,38 @@ public final class Locations {
             }
             String resource = directory.substring("classpath:".length());
             String prefix = resource.endsWith("/") ? resource : resource + "/";
-            URL url = Locations.class.getClassLoader().getResource(prefix);
-            if (url == null) {
-                return List.of();
+            Set<String> names = new TreeSet<>();
+            for (URL url : Collections.list(classPath.getResources(prefix))) {
+                names.addAll(files(url, prefix));
             }
-            List<String> names = new ArrayList<>();
-            if (url.getProtocol().equals("jar")) {
-                JarURLConnection connection = (JarURLConnection) url.openConnection();
-                connection.setUseCaches(false);
-                try (JarFile jar = connection.getJarFile()) {
-                    for (JarEntry entry : Collections.list(jar.entries())) {
-                        String name = entry.getName();
-                        if (name.startsWith(prefix) && !entry.isDirectory() && name.indexOf('/', prefix.length()) < 0) {
-                            names.add(name.substring(prefix.length()));
-                        }
-                    }
-                }
-            } else {
-                try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
-                    files.filter(Files::isRegularFile).forEach(file -> names.add(file.getFileName().toString()));
-                }
-            }
-            return names.stream().sorted().toList();
+            return List.copyOf(names);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The file names directly in one class-path root's directory {@code prefix} (a jar's or a folder's). */
+    private static List<String> files(URL url, String prefix) throws IOException {
+        List<String> names = new ArrayList<>();
+        if (url.getProtocol().equals("jar")) {
+            JarURLConnection connection = (JarURLConnection) url.openConnection();
+            connection.setUseCaches(false);
+            try (JarFile jar = connection.getJarFile()) {
+                for (JarEntry entry : Collections.list(jar.entries())) {
+                    String name = entry.getName();
+                    if (name.startsWith(prefix) && !entry.isDirectory() && name.indexOf('/', prefix.length()) < 0) {
+                        names.add(name.substring(prefix.length()));
+                    }
+                }
+            }
+            return names;
+        }
+        try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
+            files.filter(Files::isRegularFile).forEach(file -> names.add(file.getFileName().toString()));
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+        return names;
     }
 
     /** The sub-directories of a class-path directory (e.g. the packs). */

@@ -3,11 +3,14 @@ package ai.cloudact.jobs.deploy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +60,27 @@ class DependenciesJarIT {
             assertThat(names).contains("org/apache/camel/main/Main.class", "org/postgresql/Driver.class",
                     "com/google/cloud/bigquery/BigQuery.class");
             assertThat(names).noneMatch(name -> name.startsWith("ai/cloudact/"));
+        }
+    }
+
+    @Test
+    void eachLibraryKeepsItsOwnLicenceAndNoticeBesideIt() throws IOException {
+        // the merged jar holds one file per path; lib/licenses holds each library's, as its own jar had them
+        assertThat(licenceFiles("camel-main")).contains("META-INF/LICENSE.txt", "META-INF/NOTICE.txt");
+        assertThat(licenceFiles("httpclient5")).contains("META-INF/LICENSE", "META-INF/NOTICE");
+        assertThat(licenceFiles("jackson-core")).contains("META-INF/LICENSE", "META-INF/NOTICE");
+        assertThat(licenceFiles("postgresql")).contains("META-INF/LICENSE");
+    }
+
+    /** The files under lib/licenses/ of the one library whose folder is the artifact's name and a version. */
+    private static List<String> licenceFiles(String artifactId) throws IOException {
+        Path licenses = Path.of("target", "lib", "licenses");
+        try (Stream<Path> folders = Files.list(licenses)) {
+            List<Path> found = folders.filter(folder -> folder.getFileName().toString().matches(Pattern.quote(artifactId) + "-\\d.*")).toList();
+            assertThat(found).as("the licence folder of " + artifactId + " in " + licenses).hasSize(1);
+            try (Stream<Path> files = Files.walk(found.get(0))) {
+                return files.filter(Files::isRegularFile).map(file -> found.get(0).relativize(file).toString().replace('\\', '/')).toList();
+            }
         }
     }
 
