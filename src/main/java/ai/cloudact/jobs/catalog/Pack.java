@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 import ai.cloudact.jobs.run.ConfigurationException;
 import ai.cloudact.jobs.run.Environment;
@@ -22,6 +23,11 @@ public final class Pack {
     public static final String DEFAULT = "cloudact";
     public static final String ROOT = "classpath:packs/";
     public static final String PROPERTIES = "pack.properties";
+
+    // compiled once, not once a line: every start reads the file (about a hundred lines)
+    private static final Pattern SECTION = Pattern.compile("#+\\s*---.*");
+    private static final Pattern COMMENT_MARK = Pattern.compile("^#+\\s*");
+    private static final Pattern KEY_END = Pattern.compile("\\s*[=:]\\s*|\\s+");
 
     private final String name;
     private final Map<String, String> values;
@@ -115,14 +121,14 @@ public final class Pack {
         StringBuilder comment = new StringBuilder();
         for (String line : text.split("\n")) {
             String trimmed = line.trim();
-            if (trimmed.matches("#+\\s*---.*")) {
+            if (SECTION.matcher(trimmed).matches()) {
                 comment.setLength(0); // a section heading, not the description of the key below it
             } else if (trimmed.startsWith("#")) {
-                comment.append(comment.isEmpty() ? "" : " ").append(trimmed.replaceFirst("^#+\\s*", ""));
+                comment.append(comment.isEmpty() ? "" : " ").append(COMMENT_MARK.matcher(trimmed).replaceFirst(""));
             } else if (trimmed.isEmpty()) {
                 comment.setLength(0);
             } else {
-                String key = trimmed.split("\\s*[=:]\\s*|\\s+", 2)[0];
+                String key = KEY_END.split(trimmed, 2)[0];
                 key = key.startsWith("%") ? key.substring(key.indexOf('.') + 1) : key;
                 if (!comment.isEmpty()) {
                     descriptions.putIfAbsent(key, comment.toString());
