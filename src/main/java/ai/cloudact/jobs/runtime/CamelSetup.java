@@ -20,6 +20,7 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.main.SimpleMainShutdownStrategy;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.support.PluginHelper;
 
 /**
  * Camel Main for a set of jobs: the runtime's defaults, the pack's settings for the environment,
@@ -62,12 +63,18 @@ public final class CamelSetup {
         // holds the directory, entry by entry (0.015 s of every start)
         main.configure().withRoutesIncludePattern(Stream.of(shared(), jobs.stream().map(Job::location), steps(jobs).stream())
                 .flatMap(locations -> locations).collect(Collectors.joining(",")));
+        // No Camel bean post-processing: it looks for Camel's injection annotations (@PropertyInject,
+        // @BeanInject, ...) on every method of every bean, up to Object, and no class here uses them;
+        // reading the JDK's annotations on the way (@IntrinsicCandidate) costs a proxy class each. Off
+        // before the YAML beans are made (beforeConfigure), and kept off by the main setting.
+        main.configure().withBeanPostProcessorEnabled(false);
         Settings.defaults().forEach(main::addInitialProperty);
         properties.forEach(main::addOverrideProperty);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport configured) {
                 CamelContext context = configured.getCamelContext();
+                PluginHelper.getBeanPostProcessor(context).setEnabled(false);
                 context.getPropertiesComponent().addPropertiesFunction(new SecretFunction(context, settings, properties));
             }
 
