@@ -10,10 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -22,14 +20,14 @@ import com.sun.net.httpserver.HttpServer;
  * The AOT training run: makes {@code app.aot} in a folder laid out like the image's {@code /app}
  * ({@code scheduler-jobs.jar}, {@code lib/}, {@code jvm.options}), with the JVM that runs this class.
  *
- * <p>It runs a real job, {@code org-sync-all}, with the image's own options ({@code jvm.options}, its
+ * <p>It runs a real job, {@code billing-retry}, with the image's own options ({@code jvm.options}, its
  * {@code -XX:AOTCache=FILE} turned into {@code -XX:AOTCacheOutput=FILE}) against a stand-in API on
- * 127.0.0.1 that this process serves: Camel Main loads the shared and the job's routes, the job walks
- * two pages of the org list and POSTs a sync for each org through the retry and circuit-breaker path,
- * in parallel, logs JSON as on Cloud Run, and exits 0. The classes that run loads and links go into
- * the cache. Why this job: its path holds a one-call job's (an authenticated POST) and adds the page
- * walk and the parallel split, so a fan-out task, which starts N at once, starts from the cache too;
- * a one-call job pays about 30 classes (its cron) that it loads from the jar (bench/README.md).
+ * 127.0.0.1 that this process serves: Camel Main loads the shared and the job's routes, the job reads
+ * its cron for its run key, sends its authenticated POST through the retry and circuit-breaker path,
+ * logs JSON as on Cloud Run, and exits 0. The classes that run loads and links go into the cache, and
+ * a start loads them all, used or not. Why this job: it starts most often (every 5 minutes), and its
+ * path is every scheduled HTTP job's (one call). The other jobs load what they add from the jar:
+ * org-sync-all its page walk and parallel split, quota-cleanup its BigQuery client (bench/README.md).
  *
  * <p>Only the JDK is used (java.base and jdk.httpserver, both in a JRE), so the image build can run it
  * on the runtime image's own JVM, which is the only one that may use the cache. Not in the jar, not in
@@ -40,11 +38,10 @@ import com.sun.net.httpserver.HttpServer;
  */
 public final class AotTraining {
 
-    static final String JOB = "org-sync-all";
-    static final String LIST_PATH = "/admin/orgs";
-    static final Pattern SYNC_PATH = Pattern.compile("/admin/orgs/(train-\\d+)/sync");
-    /** Two pages of orgs: the walk reads one page ahead, so both paths of it run. */
-    static final int ORGS_PER_PAGE = 12;
+    static final String JOB = "billing-retry";
+    /** The job's call: pack.properties billing.sync.path and billing-retry.body. */
+    static final String SYNC_PATH = "/api/cron/billing-sync";
+    static final String SYNC_BODY = "{\"mode\":\"retry\"}";
     /** Not a secret: the stand-in only checks that the job sends the header. */
     static final String KEY = "aot-training-key";
 
@@ -74,10 +71,10 @@ public final class AotTraining {
         String cache = trainingOptions(options);
         Files.deleteIfExists(app.resolve(cache));
 
-        AtomicInteger syncs = new AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
         Path stateDir = Files.createTempDirectory("aot-training-state");
         HttpServer standIn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-        standIn.createContext("/", exchange -> answer(exchange, syncs));
+        standIn.createContext("/", exchange -> answer(exchange, calls));
         standIn.start();
         try {
             String api = "http://127.0.0.1:" + standIn.getAddress().getPort();
@@ -90,7 +87,7 @@ public final class AotTraining {
             ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true);
             Map<String, String> env = builder.environment();
             env.keySet().removeIf(name -> !name.equals("PATH") && !name.equals("HOME") && !name.equals("TMPDIR"));
-            env.putAll(Map.of("JOB_ID", JOB, "ENVIRONMENT", "local", "CA_API_URL", api, "CA_ROOT_API_KEY", KEY,
+            env.putAll(Map.of("JOB_ID", JOB, "ENVIRONMENT", "local", "CA_API_URL", api, "CA_FRONTEND_URL", api, "CA_ROOT_API_KEY", KEY,
                     "LOG_FORMAT", "json", "RETRY_MAX_REDELIVERIES", "0", "JOB_TIMEOUT", "120"));
             // as the image runs a job without STATE_DB_URL: its /app is read-only, so there is no embedded
             // store (one WARN line). With one, H2's ~600 classes would go into the cache, and a cache's
@@ -108,8 +105,8 @@ public final class AotTraining {
             if (job.exitValue() != 0) {
                 fail("the training run exited " + job.exitValue() + " (see its output above)");
             }
-            if (syncs.get() != 2 * ORGS_PER_PAGE) {
-                fail("the training run synced " + syncs.get() + " org(s) through the stand-in API, expected " + 2 * ORGS_PER_PAGE);
+            if (calls.get() != 1) {
+                fail("the training run made " + calls.get() + " call(s) of POST " + SYNC_PATH + " " + SYNC_BODY + " to the stand-in API, expected 1");
             }
             // -Daot.training.anyLogFormat=true: for experiments with another logging set-up (bench/startup.py)
             boolean json = !Boolean.getBoolean("aot.training.anyLogFormat");
@@ -167,36 +164,21 @@ public final class AotTraining {
         return cache;
     }
 
-    /**
-     * The stand-in API, for requests that carry the root key: the org list in two pages (GET) and 200 {}
-     * to each org's sync (POST); 404 to anything else. Counts the syncs.
-     */
-    private static void answer(HttpExchange exchange, AtomicInteger syncs) throws IOException {
+    /** The stand-in API: 200 {} to the job's call when it carries the root key and its body; 404 to anything else. Counts the calls. */
+    private static void answer(HttpExchange exchange, AtomicInteger calls) throws IOException {
         try (exchange; InputStream body = exchange.getRequestBody()) {
-            body.readAllBytes();
-            String path = exchange.getRequestURI().getPath();
-            boolean keyed = KEY.equals(exchange.getRequestHeaders().getFirst("X-CA-Root-Key"));
-            String answer = null;
-            if (keyed && exchange.getRequestMethod().equals("GET") && path.equals(LIST_PATH)) {
-                answer = String.valueOf(exchange.getRequestURI().getQuery()).contains("page_token=2") ? page(2, null) : page(1, "2");
-            } else if (keyed && exchange.getRequestMethod().equals("POST") && SYNC_PATH.matcher(path).matches()) {
-                syncs.incrementAndGet();
-                answer = "{}";
+            String sent = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+            boolean expected = KEY.equals(exchange.getRequestHeaders().getFirst("X-CA-Root-Key"))
+                    && exchange.getRequestMethod().equals("POST") && exchange.getRequestURI().getPath().equals(SYNC_PATH)
+                    && sent.equals(SYNC_BODY);
+            if (expected) {
+                calls.incrementAndGet();
             }
-            byte[] bytes = (answer != null ? answer : "{\"error\":\"unexpected request\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = (expected ? "{}" : "{\"error\":\"unexpected request\"}").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(answer != null ? 200 : 404, bytes.length);
+            exchange.sendResponseHeaders(expected ? 200 : 404, bytes.length);
             exchange.getResponseBody().write(bytes);
         }
-    }
-
-    /** Page {@code number} of the org list: orgs train-1, train-2, ... and the token of the next page, if any. */
-    private static String page(int number, String next) {
-        StringJoiner orgs = new StringJoiner(",", "{\"orgs\":[", "]");
-        for (int i = 1; i <= ORGS_PER_PAGE; i++) {
-            orgs.add("{\"org_slug\":\"train-" + ((number - 1) * ORGS_PER_PAGE + i) + "\"}");
-        }
-        return orgs + (next == null ? "}" : ",\"next_page_token\":\"" + next + "\"}");
     }
 
     private static void fail(String message) {
