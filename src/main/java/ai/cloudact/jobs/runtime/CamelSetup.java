@@ -14,6 +14,8 @@ import ai.cloudact.jobs.catalog.Job;
 import ai.cloudact.jobs.catalog.Locations;
 import ai.cloudact.jobs.http.JobsHttpComponent;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.direct.DirectComponent;
+import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -84,6 +86,17 @@ public final class CamelSetup {
             }
         });
         return main;
+    }
+
+    /**
+     * Reads the annotations that Camel Main reads when it builds the components every job uses (http
+     * and https, direct): the JDK makes a proxy class for each annotation type at its first read
+     * (@Component, @Metadata, and their own @Retention and @Target), about 0.01 s. Called on another
+     * thread before Camel Main starts (OneShot.prepareInBackground).
+     */
+    public static void prepare() {
+        HttpComponent.class.getAnnotations();
+        DirectComponent.class.getAnnotations();
     }
 
     /** The shared configuration every job loads: the YAML files in {@code shared/}. */
