@@ -67,8 +67,9 @@ public final class OneShot {
      * Before logging is set up: starts, on another thread, two first-time costs the main thread meets
      * later. A scheduled job's run key reads its cron (Schedule.prepare: Quartz's cron classes, the
      * JDK's calendar, locale and time-zone data); Camel Main builds the components every job uses
-     * (CamelSetup.prepare: the JDK's annotation proxy classes). With a second core they overlap the
-     * main thread's work (about 0.03 s of a start); with one it is the same work. (A manual job reads
+     * (CamelSetup.prepare: the JDK's annotation proxy classes). About 0.03 s of the main thread's work
+     * in all; with a second core it overlaps the main thread (what that saves of a start moves with
+     * the machine: bench/README.md), with one it is the same work. (A manual job reads
      * no cron: then it is about 0.02 s of CPU for nothing, beside a run of its own.)
      */
     public static void prepareInBackground() {
@@ -148,6 +149,7 @@ public final class OneShot {
                 .orElse(Long.toString(DEFAULT_DEADLINE.toSeconds())));
 
         Map<String, String> properties = new HashMap<>(pack.properties(environment));
+        properties.putAll(settings.placeholders());
         properties.put("environment", environment.id());
         properties.put("pack", pack.name());
         Optional<LocalStandIn> sandbox = environment == Environment.LOCAL ? startSandbox(job, pack, environment, properties)

@@ -125,16 +125,36 @@ public final class Settings {
         this.env = env;
     }
 
-    /** The value of a setting: {@code -Dproperty}, {@code -DENV}, or the environment variable; null when unset or blank. */
+    /**
+     * The value of a setting: the environment variable, else {@code -Dproperty}, else {@code -DENV}; null
+     * when unset or blank. The first two in the order Camel resolves a placeholder ({{dry.run}}: the
+     * environment wins over a system property), so that the runner and the routes never disagree;
+     * {@code -DENV}, which Camel does not read, reaches the routes through {@link #placeholders()}.
+     */
     public String value(Setting setting) {
-        String value = setting.property() == null ? null : System.getProperty(setting.property());
+        String value = env.get(setting.env());
+        if ((value == null || value.isBlank()) && setting.property() != null) {
+            value = System.getProperty(setting.property());
+        }
         if (value == null || value.isBlank()) {
             value = System.getProperty(setting.env());
         }
-        if (value == null || value.isBlank()) {
-            value = env.get(setting.env());
-        }
         return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /**
+     * The runtime settings that are set, by their property names, for Camel: a route reads the value the
+     * runner read ({{dry.run}} with -DDRY_RUN=true is true, as the runner's "DRY RUN" says).
+     */
+    public Map<String, String> placeholders() {
+        Map<String, String> placeholders = new LinkedHashMap<>();
+        for (Setting setting : RUNTIME) {
+            String value = setting.property() == null || setting.secret() ? null : value(setting);
+            if (value != null) {
+                placeholders.put(setting.property(), value);
+            }
+        }
+        return placeholders;
     }
 
     /** The settings of a pack in an environment, derived from its pack.properties. */

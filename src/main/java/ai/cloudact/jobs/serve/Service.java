@@ -262,6 +262,7 @@ public final class Service {
 
     private Map<String, String> camelProperties(Pack pack, Environment environment) {
         Map<String, String> properties = new HashMap<>(pack.properties(environment));
+        properties.putAll(settings.placeholders());
         properties.put("environment", environment.id());
         properties.put("pack", pack.name());
         properties.put("camel.server.enabled", "true");

@@ -256,6 +256,30 @@ class JobRunnerIT {
         api.verify(0, anyRequestedFor(anyUrl()));
     }
 
+    /**
+     * DRY_RUN as a system property (as `mvn -DDRY_RUN=true camel:run` passes it): Camel's placeholders
+     * read only the environment and -Ddry.run, so the runner hands its value on; the runner said "DRY
+     * RUN" while the call went out.
+     */
+    @Test
+    void aDryRunAskedForAsASystemPropertyIsOneForTheRoutesToo() throws Exception {
+        JobProcess.Result result = run("reconcile", Map.of("JAVA_TOOL_OPTIONS", "-DDRY_RUN=true"));
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).contains("DRY RUN: no lease taken", "DRY RUN: would send POST", "dry_run=true");
+        api.verify(0, anyRequestedFor(anyUrl()));
+    }
+
+    /** The environment wins over a system property, for the runner as for Camel: both see a real run here. */
+    @Test
+    void theEnvironmentWinsOverASystemPropertyForTheRunnerAndTheRoutesAlike() throws Exception {
+        JobProcess.Result result = run("reconcile", Map.of("DRY_RUN", "false", "JAVA_TOOL_OPTIONS", "-Ddry.run=true"));
+
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.output()).doesNotContain("DRY RUN").contains("outcome=SUCCESS");
+        api.verify(1, postRequestedFor(urlPathEqualTo("/api/cron/billing-sync")));
+    }
+
     @Test
     void dryRunOfOrgSyncAllReadsTheListButSyncsNothing() throws Exception {
         JobProcess.Result result = run("org-sync-all", Map.of("DRY_RUN", "true"));
