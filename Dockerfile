@@ -14,8 +14,8 @@ COPY pom.xml ./
 COPY src ./src
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests package
 
-# --- aot: the AOT cache (app.aot), made by a training run of a real job: billing-retry (the job that
-# starts most often; its one authenticated POST is every scheduled job's path) with the image's own jvm.options against a stand-in API on
+# --- aot: the AOT cache (app.aot), made by a training run of a real job: billing-retry (a scheduled
+# one-call job: its authenticated POST is every scheduled HTTP job's path) with the image's own jvm.options against a stand-in API on
 # 127.0.0.1 served by the training program (JDK only; no network, no secret). On the runtime image's own JVM and at the runtime's paths: a cache is only used
 # by the JVM build and the class path that made it. The training class stays out of the image.
 FROM ${JRE_IMAGE} AS aot

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,8 +26,9 @@ import com.sun.net.httpserver.HttpServer;
  * 127.0.0.1 that this process serves: Camel Main loads the shared and the job's routes, the job reads
  * its cron for its run key, sends its authenticated POST through the retry and circuit-breaker path,
  * logs JSON as on Cloud Run, and exits 0. The classes that run loads and links go into the cache, and
- * a start loads them all, used or not. Why this job: it starts most often (every 5 minutes), and its
- * path is every scheduled HTTP job's (one call). The other jobs load what they add from the jar:
+ * a start loads them all, used or not. Why this job: its path, one authenticated call through the
+ * shared outbound steps, is every scheduled HTTP job's (the jobs that start most often: every 1 to 15
+ * minutes), and it is the default pack's most frequent schedule. The other jobs load what they add from the jar:
  * org-sync-all its page walk and parallel split, quota-cleanup its BigQuery client (bench/README.md).
  *
  * <p>Only the JDK is used (java.base and jdk.httpserver, both in a JRE), so the image build can run it
@@ -72,9 +74,10 @@ public final class AotTraining {
         Files.deleteIfExists(app.resolve(cache));
 
         AtomicInteger calls = new AtomicInteger();
+        List<String> unexpected = new CopyOnWriteArrayList<>();
         Path stateDir = Files.createTempDirectory("aot-training-state");
         HttpServer standIn = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-        standIn.createContext("/", exchange -> answer(exchange, calls));
+        standIn.createContext("/", exchange -> answer(exchange, calls, unexpected));
         standIn.start();
         try {
             String api = "http://127.0.0.1:" + standIn.getAddress().getPort();
@@ -103,10 +106,12 @@ public final class AotTraining {
             }
             System.out.print(output);
             if (job.exitValue() != 0) {
-                fail("the training run exited " + job.exitValue() + " (see its output above)");
+                fail("the training run exited " + job.exitValue() + " (see its output above)"
+                        + (unexpected.isEmpty() ? "" : "; the stand-in API answered 404 to: " + unexpected));
             }
             if (calls.get() != 1) {
-                fail("the training run made " + calls.get() + " call(s) of POST " + SYNC_PATH + " " + SYNC_BODY + " to the stand-in API, expected 1");
+                fail("the training run made " + calls.get() + " call(s) of POST " + SYNC_PATH + " " + SYNC_BODY
+                        + " with the key to the stand-in API, expected 1" + (unexpected.isEmpty() ? "" : "; it answered 404 to: " + unexpected));
             }
             // -Daot.training.anyLogFormat=true: for experiments with another logging set-up (bench/startup.py)
             boolean json = !Boolean.getBoolean("aot.training.anyLogFormat");
@@ -164,8 +169,12 @@ public final class AotTraining {
         return cache;
     }
 
-    /** The stand-in API: 200 {} to the job's call when it carries the root key and its body; 404 to anything else. Counts the calls. */
-    private static void answer(HttpExchange exchange, AtomicInteger calls) throws IOException {
+    /**
+     * The stand-in API: 200 {} to the job's call when it carries the root key and its body, and counts
+     * it; 404 to anything else, noted (method, path, whether the key was there, the body's first 100
+     * characters) for the failure message.
+     */
+    private static void answer(HttpExchange exchange, AtomicInteger calls, List<String> unexpected) throws IOException {
         try (exchange; InputStream body = exchange.getRequestBody()) {
             String sent = new String(body.readAllBytes(), StandardCharsets.UTF_8);
             boolean expected = KEY.equals(exchange.getRequestHeaders().getFirst("X-CA-Root-Key"))
@@ -173,6 +182,10 @@ public final class AotTraining {
                     && sent.equals(SYNC_BODY);
             if (expected) {
                 calls.incrementAndGet();
+            } else {
+                boolean keyed = KEY.equals(exchange.getRequestHeaders().getFirst("X-CA-Root-Key"));
+                unexpected.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + (keyed ? "" : " (without the key)")
+                        + (sent.isEmpty() ? "" : " " + sent.substring(0, Math.min(100, sent.length()))));
             }
             byte[] bytes = (expected ? "{}" : "{\"error\":\"unexpected request\"}").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
